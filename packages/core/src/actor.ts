@@ -1,0 +1,158 @@
+import type { ActorLike, ActorOptions, MessageOptions } from "./actor-options.js";
+import type { Broker } from "./broker.js";
+import { getBroker, onBrokerSet, peekBroker } from "./global-broker.js";
+import { assertJson, type JsonObject, type Jsonable } from "./json.js";
+import { Message } from "./message.js";
+import { toWireName } from "./options.js";
+import { assertQueueName } from "./queues.js";
+
+export type ActorFn<Args extends readonly unknown[], R> = (...args: Args) => R | Promise<R>;
+
+export interface SendOptions<Args extends readonly unknown[]> extends MessageOptions {
+  args: Jsonable<Args>;
+  kwargs?: JsonObject;
+}
+
+const unbound = new Set<Actor<never, unknown>>();
+onBrokerSet((broker) => {
+  for (const actor of unbound) actor.bind(broker);
+});
+
+export function actorName(actor: ActorLike): string {
+  return typeof actor === "string" ? actor : actor.actorName;
+}
+
+function wireOptions(options: Omit<MessageOptions, "delay"> & { delay?: number }): Record<string, unknown> {
+  const wire: Record<string, unknown> = {};
+  for (const key in options) {
+    const value = options[key];
+    if (value === undefined || key === "args" || key === "kwargs") continue;
+    if (key === "onSuccess" || key === "onFailure" || key === "onRetryExhausted") {
+      wire[toWireName(key)] = actorName(value as ActorLike);
+    } else {
+      assertJson(value, `option ${key}`);
+      wire[toWireName(key)] = value;
+    }
+  }
+  return wire;
+}
+
+/**
+ * The sending half of an actor: builds and sends messages for `actorName` on `queueName`.
+ * `Args` and `R` (the awaited result) flow into every message it makes.
+ */
+export class ActorHandle<Args extends readonly unknown[], R> {
+  readonly actorName: string;
+  readonly queueName: string;
+  protected boundBroker: Broker | undefined;
+
+  constructor(actorName: string, queueName: string, broker: Broker | undefined) {
+    if (!actorName) throw new TypeError("an actor needs a name: actor(\"send_email\", fn)");
+    assertQueueName(queueName);
+    this.actorName = actorName;
+    this.queueName = queueName;
+    this.boundBroker = broker;
+  }
+
+  /** The broker this actor sends through: its own, or the global one. */
+  get broker(): Broker {
+    return this.boundBroker ?? getBroker();
+  }
+
+  message(...args: Jsonable<Args>): Message<Args, R> {
+    assertJson(args, "arguments");
+    const message = new Message<Args, R>({ queueName: this.queueName, actorName: this.actorName, args: args as unknown as Args });
+    return message;
+  }
+
+  messageWithOptions(options: SendOptions<Args>): Message<Args, R> {
+    assertJson(options.args, "arguments");
+    if (options.kwargs) assertJson(options.kwargs, "kwargs");
+    return new Message<Args, R>({
+      queueName: this.queueName,
+      actorName: this.actorName,
+      args: options.args as unknown as Args,
+      kwargs: options.kwargs ?? {},
+      options: wireOptions(options),
+    });
+  }
+
+  send(...args: Jsonable<Args>): Promise<Message<Args, R>> {
+    return this.broker.enqueue(this.message(...args));
+  }
+
+  sendWithOptions(options: SendOptions<Args>): Promise<Message<Args, R>> {
+    const { delay, ...rest } = options;
+    return this.broker.enqueue(this.messageWithOptions(rest as SendOptions<Args>), { delay });
+  }
+
+  /** Sends one message per argument list, in one round trip per batch. */
+  sendMany(argsList: readonly Jsonable<Args>[], options: Omit<SendOptions<Args>, "args"> = {}): Promise<Message<Args, R>[]> {
+    const { delay, ...rest } = options;
+    const messages = argsList.map((args) => this.messageWithOptions({ ...rest, args } as SendOptions<Args>));
+    return this.broker.enqueueMany(messages, { delay });
+  }
+}
+
+/** A named function that workers run when its messages arrive. */
+export class Actor<Args extends readonly unknown[], R> extends ActorHandle<Args, R> {
+  readonly fn: ActorFn<Args, R>;
+  readonly options: Readonly<ActorOptions>;
+  readonly priority: number;
+
+  constructor(name: string, fn: ActorFn<Args, R>, options: ActorOptions = {}) {
+    super(name, options.queueName ?? "default", undefined);
+    if (typeof fn !== "function") throw new TypeError(`actor "${name}" needs a function`);
+    this.fn = fn;
+    const { broker: _broker, ...rest } = options;
+    this.options = Object.freeze(rest);
+    this.priority = options.priority ?? 0;
+    const broker = options.broker ?? peekBroker();
+    if (broker) this.bind(broker);
+    else unbound.add(this as unknown as Actor<never, unknown>);
+  }
+
+  override get broker(): Broker {
+    if (!this.boundBroker) this.bind(getBroker());
+    return this.boundBroker as Broker;
+  }
+
+  /** @internal declares the actor on its broker; called at declaration, on first use or by the first `setBroker`. */
+  bind(broker: Broker): void {
+    if (this.boundBroker) return;
+    unbound.delete(this as unknown as Actor<never, unknown>);
+    this.boundBroker = broker;
+    broker.declareActor(this as unknown as AnyActor);
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: an actor of any signature
+export type AnyActor = Actor<any, any>;
+
+/** The argument tuple of an actor or handle. */
+export type ActorArgs<A> = A extends ActorHandle<infer Args, unknown> ? Args : never;
+/** The awaited result of an actor or handle. */
+export type ActorResult<A> = A extends ActorHandle<readonly unknown[], infer R> ? R : never;
+
+/**
+ * Declares an actor. The name is its identity on the wire: function names do not
+ * survive bundlers, so it is always explicit.
+ */
+export function actor<Args extends readonly unknown[], R>(
+  name: string,
+  fn: (...args: Args) => R,
+  options?: ActorOptions,
+): Actor<Args, Awaited<R>> {
+  return new Actor<Args, Awaited<R>>(name, fn as ActorFn<Args, Awaited<R>>, options);
+}
+
+/**
+ * A typed reference to an actor that runs elsewhere (another service, a Python
+ * worker): it sends, and is never run here.
+ */
+export function actorRef<Args extends readonly unknown[], R = unknown>(
+  name: string,
+  options: { queueName?: string; broker?: Broker } = {},
+): ActorHandle<Args, R> {
+  return new ActorHandle<Args, R>(name, options.queueName ?? "default", options.broker);
+}

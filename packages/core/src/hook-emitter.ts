@@ -1,0 +1,111 @@
+import type { Broker } from "./broker.js";
+import { MiddlewareError } from "./errors.js";
+import type { Logger } from "./logger.js";
+import { HOOK_NAMES, type HookArgs, type HookName, type Middleware } from "./middleware.js";
+
+type MiddlewareClass = new (...args: never[]) => Middleware;
+type AnyHook = (broker: Broker, ...args: unknown[]) => unknown;
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
+
+/**
+ * The middleware list and hook emission. For each hook the list of middleware
+ * implementing it is precomputed, so an unused hook costs one length check, and
+ * synchronous hooks never allocate a promise.
+ */
+export abstract class HookEmitter {
+  readonly middleware: Middleware[];
+  private hooks = {} as Record<HookName, Middleware[]>;
+  abstract readonly logger: Logger;
+
+  constructor(middleware: Middleware[]) {
+    this.middleware = [...middleware];
+    this.indexHooks();
+  }
+
+  protected abstract broker(): Broker;
+
+  getMiddleware<T extends Middleware>(kind: new (...args: never[]) => T): T | undefined {
+    return this.middleware.find((m): m is T => m instanceof kind);
+  }
+
+  hasHook(hook: HookName): boolean {
+    return this.hooks[hook].length > 0;
+  }
+
+  protected insertMiddleware(middleware: Middleware, position: { before?: MiddlewareClass; after?: MiddlewareClass }): void {
+    const anchor = position.before ?? position.after;
+    let index = this.middleware.length;
+    if (anchor) {
+      const found = this.middleware.findIndex((m) => m instanceof anchor);
+      if (found === -1) throw new MiddlewareError(`cannot place ${middleware.constructor.name}: no ${anchor.name} middleware on the broker`);
+      index = position.before ? found : found + 1;
+    }
+    this.middleware.splice(index, 0, middleware);
+    this.indexHooks();
+  }
+
+  private indexHooks(): void {
+    const hooks = {} as Record<HookName, Middleware[]>;
+    for (const name of HOOK_NAMES) hooks[name] = this.middleware.filter((m) => typeof m[name] === "function");
+    this.hooks = hooks;
+  }
+
+  /** Runs a before-hook in middleware order; the first error aborts and propagates. */
+  emitBefore<H extends HookName>(hook: H, ...args: HookArgs<H>): void | Promise<void> {
+    return this.runBefore(this.hooks[hook], hook, 0, args as unknown[]);
+  }
+
+  private runBefore(list: Middleware[], hook: HookName, from: number, args: unknown[]): void | Promise<void> {
+    const broker = this.broker();
+    for (let i = from; i < list.length; i++) {
+      const result = (list[i][hook] as AnyHook).call(list[i], broker, ...args);
+      if (isThenable(result)) return Promise.resolve(result).then(() => this.runBefore(list, hook, i + 1, args));
+    }
+  }
+
+  /** Runs an after-hook in reverse middleware order; errors are logged and swallowed. */
+  emitAfter<H extends HookName>(hook: H, ...args: HookArgs<H>): void | Promise<void> {
+    const list = this.hooks[hook];
+    return this.runAfter(list, hook, list.length - 1, args as unknown[]);
+  }
+
+  private runAfter(list: Middleware[], hook: HookName, from: number, args: unknown[]): void | Promise<void> {
+    const broker = this.broker();
+    for (let i = from; i >= 0; i--) {
+      const m = list[i];
+      let result: unknown;
+      try {
+        result = (m[hook] as AnyHook).call(m, broker, ...args);
+      } catch (error) {
+        this.logHookError(m, hook, error);
+        continue;
+      }
+      if (isThenable(result)) {
+        return Promise.resolve(result).then(
+          () => this.runAfter(list, hook, i - 1, args),
+          (error) => {
+            this.logHookError(m, hook, error);
+            return this.runAfter(list, hook, i - 1, args);
+          },
+        );
+      }
+    }
+  }
+
+  /** Declaration hooks are synchronous (declarations happen at import time). */
+  protected emitBeforeSync<H extends HookName>(hook: H, ...args: HookArgs<H>): void {
+    const result = this.emitBefore(hook, ...args);
+    if (isThenable(result)) throw new MiddlewareError(`${hook} hooks must be synchronous`);
+  }
+
+  protected emitAfterSync<H extends HookName>(hook: H, ...args: HookArgs<H>): void {
+    const result = this.emitAfter(hook, ...args);
+    if (isThenable(result)) Promise.resolve(result).catch(() => {});
+  }
+
+  private logHookError(middleware: Middleware, hook: HookName, error: unknown): void {
+    this.logger.error(`${middleware.constructor.name}.${hook} failed: ${(error as Error)?.stack ?? error}`);
+  }
+}

@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import { ResultFailure, ResultMissing, ResultTimeout } from "../result-errors.js";
+import type { Message } from "../message.js";
+import { canonicalQueueName } from "../queues.js";
+
+export interface GetResultOptions {
+  /** Wait for the result instead of failing with `ResultMissing` at once. */
+  block?: boolean;
+  /** How long to wait when blocking (ms, default 10 000); then `ResultTimeout`. */
+  timeout?: number;
+  /** Read from this backend instead of the message broker's `Results` backend. */
+  backend?: ResultBackend;
+}
+
+/** The marker Dramatiq stores for a final failure. */
+export interface FailureMarker {
+  __t: "dramatiq.results.Result";
+  exn: { type: string; msg: string };
+}
+
+export const DEFAULT_RESULT_TTL = 600_000;
+const DEFAULT_TIMEOUT = 10_000;
+
+/** The stored key of a message's result: Dramatiq's md5 of queue, actor and message id. */
+export function resultKey(message: Pick<Message, "queueName" | "actorName" | "messageId">): string {
+  const raw = `dramatiq-results:${canonicalQueueName(message.queueName)}:${message.actorName}:${message.messageId}`;
+  return createHash("md5").update(raw).digest("hex");
+}
+
+export function errorTypeName(error: unknown): string {
+  if (error instanceof Error) return error.name && error.name !== "Error" ? error.name : error.constructor.name;
+  return typeof error;
+}
+
+/**
+ * Stores and reads actor results. An adapter implements the two-method surface
+ * `read` / `write` (and `waitFor` when it can block natively); encoding, keys,
+ * failures and polling live here.
+ */
+export abstract class ResultBackend {
+  /** The stored value (JSON text) of `key`, or undefined when absent. */
+  protected abstract read(key: string): Promise<string | undefined>;
+  /** Stores `value` (JSON text) under `key` for `ttl` ms. */
+  protected abstract write(key: string, value: string, ttl: number): Promise<void>;
+
+  /** Waits up to `timeout` ms for `key` to appear. The default polls with backoff. */
+  protected async waitFor(key: string, timeout: number): Promise<string | undefined> {
+    const deadline = Date.now() + timeout;
+    let pause = 5;
+    for (;;) {
+      const value = await this.read(key);
+      if (value !== undefined) return value;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+      pause = Math.min(pause * 2, 250);
+    }
+  }
+
+  async storeResult(message: Message<readonly unknown[], unknown>, result: unknown, ttl: number = DEFAULT_RESULT_TTL): Promise<void> {
+    await this.write(resultKey(message), JSON.stringify(result ?? null), ttl);
+  }
+
+  async storeException(message: Message<readonly unknown[], unknown>, error: unknown, ttl: number = DEFAULT_RESULT_TTL): Promise<void> {
+    const marker: FailureMarker = {
+      __t: "dramatiq.results.Result",
+      exn: { type: errorTypeName(error), msg: error instanceof Error ? error.message : String(error) },
+    };
+    await this.write(resultKey(message), JSON.stringify(marker), ttl);
+  }
+
+  async getResult<R = unknown>(message: Message<readonly unknown[], R>, options: GetResultOptions = {}): Promise<R> {
+    const key = resultKey(message);
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    const raw = options.block ? await this.waitFor(key, timeout) : await this.read(key);
+    if (raw === undefined) {
+      throw options.block ? new ResultTimeout(message.messageId, timeout) : new ResultMissing(message.messageId);
+    }
+    const value = JSON.parse(raw) as unknown;
+    if (typeof value === "object" && value !== null && (value as FailureMarker).__t === "dramatiq.results.Result") {
+      const { exn } = value as FailureMarker;
+      throw new ResultFailure(exn?.type ?? "Error", exn?.msg ?? "");
+    }
+    return value as R;
+  }
+}

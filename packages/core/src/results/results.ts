@@ -1,0 +1,67 @@
+import type { Broker } from "../broker.js";
+import { InvalidOption } from "../errors.js";
+import type { Message } from "../message.js";
+import type { Middleware, ProcessOutcome } from "../middleware.js";
+import { messageOption } from "../middleware/option.js";
+import { DEFAULT_RESULT_TTL, type ResultBackend } from "./result-backend.js";
+
+export interface ResultsOptions {
+  backend: ResultBackend;
+  /** Store results of every actor unless it says otherwise (default false). */
+  storeResults?: boolean;
+  resultTtl?: number;
+}
+
+/**
+ * Stores the final outcome of actors with `storeResults`: the result on success,
+ * `null` for a skipped message, the error marker when the message is dead-lettered.
+ * A failure that will be retried stores nothing.
+ */
+export class Results implements Middleware {
+  readonly actorOptions = ["storeResults", "resultTtl"];
+  readonly backend: ResultBackend;
+  private readonly storeByDefault: boolean;
+  private readonly defaultTtl: number;
+
+  constructor(options: ResultsOptions) {
+    this.backend = options.backend;
+    this.storeByDefault = options.storeResults ?? false;
+    this.defaultTtl = options.resultTtl ?? DEFAULT_RESULT_TTL;
+  }
+
+  private stores(broker: Broker, message: Message): boolean {
+    return messageOption(broker, message, "storeResults", this.storeByDefault) === true;
+  }
+
+  private ttl(broker: Broker, message: Message): number {
+    return messageOption(broker, message, "resultTtl", this.defaultTtl) as number;
+  }
+
+  afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> | void {
+    if (outcome.error === undefined && !message.failed && this.stores(broker, message)) {
+      return this.backend.storeResult(message, outcome.result, this.ttl(broker, message));
+    }
+  }
+
+  afterSkipMessage(broker: Broker, message: Message): Promise<void> | void {
+    if (!message.failed && this.stores(broker, message)) {
+      return this.backend.storeResult(message, null, this.ttl(broker, message));
+    }
+  }
+
+  afterNack(broker: Broker, message: Message): Promise<void> | void {
+    if (message.failed && this.stores(broker, message)) {
+      return this.backend.storeException(message, message.lastError, this.ttl(broker, message));
+    }
+  }
+}
+
+/** The backend to read a message's result from. */
+export function resultBackendOf(broker: Broker | undefined, explicit?: ResultBackend): ResultBackend {
+  if (explicit) return explicit;
+  const backend = broker?.getMiddleware(Results)?.backend;
+  if (!backend) {
+    throw new InvalidOption("getResult needs a result backend: add `new Results({ backend })` to the broker, or pass { backend }");
+  }
+  return backend;
+}
