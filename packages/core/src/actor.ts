@@ -83,14 +83,14 @@ export class ActorHandle<Args extends readonly unknown[], R> {
 
   sendWithOptions(options: SendOptions<Args>): Promise<Message<Args, R>> {
     const { delay, ...rest } = options;
-    return this.broker.enqueue(this.messageWithOptions(rest as SendOptions<Args>), { delay });
+    return this.broker.enqueue(this.messageWithOptions(rest as SendOptions<Args>), { delay: delay as number | undefined });
   }
 
   /** Sends one message per argument list, in one round trip per batch. */
   sendMany(argsList: readonly Jsonable<Args>[], options: Omit<SendOptions<Args>, "args"> = {}): Promise<Message<Args, R>[]> {
     const { delay, ...rest } = options;
     const messages = argsList.map((args) => this.messageWithOptions({ ...rest, args } as SendOptions<Args>));
-    return this.broker.enqueueMany(messages, { delay });
+    return this.broker.enqueueMany(messages, { delay: delay as number | undefined });
   }
 }
 

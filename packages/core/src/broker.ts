@@ -147,16 +147,16 @@ export abstract class Broker extends HookEmitter {
     return ready;
   }
 
-  /** Encodes a message for the wire, refusing one over `maxMessageSize`. For subclasses. */
-  protected encodeMessage(message: Message<readonly unknown[], unknown>): string | Buffer {
+  /** Encodes a message for the wire, refusing one over `maxMessageSize`. For brokers and consumers. */
+  encodeMessage(message: Message<readonly unknown[], unknown>): string | Buffer {
     const data = message.encode(this.encoder);
     const size = typeof data === "string" ? (data.length > this.maxMessageSize / 3 ? Buffer.byteLength(data) : data.length) : data.length;
     if (size > this.maxMessageSize) throw new MessageTooLarge(size, this.maxMessageSize);
     return data;
   }
 
-  /** Decodes bytes from the wire into a delivery's message, or the reason it cannot be. For subclasses. */
-  protected decodeMessage(raw: string | Buffer): { message: Message | undefined; error?: DecodeError } {
+  /** Decodes bytes from the wire into a delivery's message, or the reason it cannot be. For consumers. */
+  decodeMessage(raw: string | Buffer): { message: Message | undefined; error?: DecodeError } {
     try {
       const message = Message.fromJSON(this.encoder.decode(raw));
       message.broker = this;
@@ -197,7 +197,7 @@ export abstract class Broker extends HookEmitter {
   /** Ready, delayed, in-flight and dead-letter counts of a queue. */
   abstract queueStats(queueName: string): Promise<QueueStats>;
   /** Dead-lettered messages of a queue, oldest first. */
-  abstract deadLetters(queueName: string, options?: { limit?: number }): Promise<DeadLetter[]>;
+  abstract listDeadLetters(queueName: string, options?: { limit?: number }): Promise<DeadLetter[]>;
   /** Moves dead letters back to their queue (a new copy with the same `message_id`); returns how many. */
   abstract requeueDeadLetters(queueName: string, options?: { limit?: number }): Promise<number>;
   /** Deletes dead letters; returns how many. */

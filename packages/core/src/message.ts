@@ -23,7 +23,7 @@ export interface MessageInit<Args extends readonly unknown[]> {
  * so a message read from Dramatiq re-encodes with nothing lost.
  * `Args` and `R` carry the actor's argument and result types to `getResult`.
  */
-export class Message<Args extends readonly unknown[] = JsonValue[], R = unknown> {
+export class Message<Args extends readonly unknown[] = readonly unknown[], R = unknown> {
   readonly queueName: string;
   readonly actorName: string;
   readonly args: Args;
@@ -63,7 +63,7 @@ export class Message<Args extends readonly unknown[] = JsonValue[], R = unknown>
     };
   }
 
-  static fromJSON<A extends readonly unknown[] = JsonValue[], T = unknown>(data: MessageData): Message<A, T> {
+  static fromJSON<A extends readonly unknown[] = readonly unknown[], T = unknown>(data: MessageData): Message<A, T> {
     return new Message<A, T>({
       queueName: data.queue_name,
       actorName: data.actor_name,

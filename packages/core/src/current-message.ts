@@ -1,0 +1,59 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Message } from "./message.js";
+
+/**
+ * What an actor can see of the message it is running. `signal` aborts when the
+ * time limit passes or the worker shuts down; pass it to fetch, streams, timers.
+ */
+export class MessageContext {
+  readonly message: Message;
+  private controller: AbortController | undefined;
+  private abortReason: unknown;
+  /** @internal the worker's hook to settle the run when it is aborted */
+  onAbort: ((reason: unknown) => void) | undefined;
+
+  constructor(message: Message) {
+    this.message = message;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.abortReason !== undefined;
+  }
+
+  /** Aborts the run: the signal fires and the message fails with `reason` at once. */
+  abort(reason: unknown): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    this.onAbort?.(reason);
+  }
+}
+
+const storage = new AsyncLocalStorage<MessageContext>();
+const contexts = new WeakMap<Message, MessageContext>();
+
+/** @internal runs an actor function inside its message context */
+export function runInContext<A extends unknown[], R>(context: MessageContext, fn: (...args: A) => R, args: A): R {
+  contexts.set(context.message, context);
+  return storage.run(context, fn, ...args);
+}
+
+/** The context of a message being processed now, if any (for middleware). */
+export function contextOf(message: Message): MessageContext | undefined {
+  return contexts.get(message);
+}
+
+/** The message the calling actor is running, with its abort signal. Throws outside an actor. */
+export function currentMessage(): { message: Message; signal: AbortSignal } {
+  const context = storage.getStore();
+  if (!context) throw new Error("currentMessage() was called outside a running actor");
+  return { message: context.message, signal: context.signal };
+}

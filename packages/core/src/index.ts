@@ -1,0 +1,53 @@
+export { Actor, ActorHandle, actor, actorRef, type ActorArgs, type ActorFn, type ActorResult, type AnyActor, type SendOptions } from "./actor.js";
+export type { ActorLike, ActorOptions, ErrorClass, MessageOptions } from "./actor-options.js";
+export { Broker, type BrokerCapabilities, type BrokerOptions, type DeadLetter, type EnqueueOptions, type JoinOptions, type QueueStats } from "./broker.js";
+export { brokerFromUrl, redactUrl } from "./broker-from-url.js";
+export { Group, group, type GroupChild, type GroupResults } from "./composition/group.js";
+export { Pipeline, pipeline, type PipelineResult, type PipelineStep } from "./composition/pipeline.js";
+export type { ConsumeOptions, Consumer, Delivery } from "./consumer.js";
+export { currentMessage, MessageContext } from "./current-message.js";
+export { type Encoder, JsonEncoder, type MessageData, validateEnvelope } from "./encoder.js";
+export {
+  ActorNotFound,
+  ConnectionError,
+  DecodeError,
+  InvalidOption,
+  MessageTooLarge,
+  MiddlewareError,
+  QueueJoinTimeout,
+  QueueNotFound,
+  RateLimitExceeded,
+  Retry,
+  Shutdown,
+  SkipMessage,
+  TimeLimitExceeded,
+  TroupeError,
+  type TroupeErrorCode,
+} from "./errors.js";
+export { getBroker, setBroker } from "./global-broker.js";
+export { uuid4 } from "./ids.js";
+export { assertJson, type JsonObject, type JsonPrimitive, type Jsonable, type JsonValue } from "./json.js";
+export { consoleLogger, type Logger, type LogLevel } from "./logger.js";
+export { MemoryBroker } from "./memory-broker.js";
+export { Message, type MessageInit } from "./message.js";
+export { HOOK_NAMES, type HookName, type Middleware, type ProcessOutcome } from "./middleware.js";
+export { AgeLimit } from "./middleware/age-limit.js";
+export { computeBackoff } from "./middleware/backoff.js";
+export { Callbacks } from "./middleware/callbacks.js";
+export { defaultMiddleware } from "./middleware/default-middleware.js";
+export { messageOption } from "./middleware/option.js";
+export { Pipelines } from "./middleware/pipelines.js";
+export { Retries, type RetriesOptions } from "./middleware/retries.js";
+export { ShutdownNotifications } from "./middleware/shutdown-notifications.js";
+export { TimeLimit } from "./middleware/time-limit.js";
+export { OPTION_WIRE_NAMES, toWireName } from "./options.js";
+export { canonicalQueueName, deadLetterQueueName, delayQueueName, isDelayQueue } from "./queues.js";
+export { Barrier } from "./rate-limits/barrier.js";
+export { GROUP_BARRIER_TTL, GroupCallbacks } from "./rate-limits/group-callbacks.js";
+export { MemoryRateLimiterBackend } from "./rate-limits/memory-rate-limiter-backend.js";
+export type { RateLimiterBackend } from "./rate-limits/rate-limiter-backend.js";
+export { ResultFailure, ResultMissing, ResultTimeout } from "./result-errors.js";
+export { MemoryResultBackend } from "./results/memory-result-backend.js";
+export { DEFAULT_RESULT_TTL, errorTypeName, type FailureMarker, type GetResultOptions, ResultBackend, resultKey } from "./results/result-backend.js";
+export { Results, type ResultsOptions } from "./results/results.js";
+export { Worker, type WorkerOptions } from "./worker.js";

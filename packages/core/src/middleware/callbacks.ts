@@ -1,0 +1,35 @@
+import type { ActorLike } from "../actor-options.js";
+import type { Broker } from "../broker.js";
+import type { JsonValue } from "../json.js";
+import { Message } from "../message.js";
+import type { Middleware, ProcessOutcome } from "../middleware.js";
+import { messageOption } from "./option.js";
+
+/** Enqueues `target(sourceMessageObject, payload)`, as Dramatiq's callbacks do. */
+export async function enqueueCallback(broker: Broker, target: ActorLike, source: Message, payload: JsonValue): Promise<void> {
+  const name = typeof target === "string" ? target : target.actorName;
+  const actor = broker.getActor(name);
+  const callback = new Message({ queueName: actor.queueName, actorName: name, args: [source.toJSON() as unknown as JsonValue, payload] });
+  await broker.enqueue(callback);
+}
+
+/** `onSuccess(source, result)` after a success, `onFailure(source, {type, message})` after every failure. */
+export class Callbacks implements Middleware {
+  readonly actorOptions = ["onSuccess", "onFailure"];
+
+  async afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> {
+    if (outcome.error === undefined) {
+      const target = messageOption(broker, message, "onSuccess", undefined);
+      if (target) await enqueueCallback(broker, target, message, (outcome.result ?? null) as JsonValue);
+    } else {
+      const target = messageOption(broker, message, "onFailure", undefined);
+      if (!target) return;
+      const error = outcome.error;
+      const payload = {
+        type: error instanceof Error ? error.name : typeof error,
+        message: error instanceof Error ? error.message : String(error),
+      };
+      await enqueueCallback(broker, target, message, payload);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import type { Broker } from "../broker.js";
+import { contextOf } from "../current-message.js";
+import { TimeLimitExceeded } from "../errors.js";
+import type { Message } from "../message.js";
+import type { Middleware } from "../middleware.js";
+import { messageOption } from "./option.js";
+
+/**
+ * Fails actors that run past `timeLimit` ms (default 10 minutes): their signal
+ * aborts, the message fails with `TimeLimitExceeded` (and is retried) and the slot
+ * is freed. Node cannot stop synchronous code; a blocked event loop is the CLI
+ * supervisor's to catch. One timer serves every running message.
+ */
+export class TimeLimit implements Middleware {
+  readonly actorOptions = ["timeLimit"];
+  private readonly deadlines = new Map<Message, { at: number; limit: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly options: { timeLimit?: number } = {}) {}
+
+  beforeProcessMessage(broker: Broker, message: Message): void {
+    const limit = messageOption(broker, message, "timeLimit", this.options.timeLimit ?? 600_000);
+    if (!limit) return;
+    const at = Date.now() + limit;
+    this.deadlines.set(message, { at, limit });
+    if (at < this.timerAt) this.arm(broker, at);
+  }
+
+  afterProcessMessage(_broker: Broker, message: Message): void {
+    this.deadlines.delete(message);
+  }
+
+  afterSkipMessage(_broker: Broker, message: Message): void {
+    this.deadlines.delete(message);
+  }
+
+  private arm(broker: Broker, at: number): void {
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.expire(broker), Math.max(0, at - Date.now()));
+    this.timer.unref();
+  }
+
+  private expire(broker: Broker): void {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [message, { at, limit }] of this.deadlines) {
+      if (at <= now) {
+        this.deadlines.delete(message);
+        broker.logger.warn(`${message} exceeded its time limit of ${limit} ms`);
+        contextOf(message)?.abort(new TimeLimitExceeded(limit));
+      } else if (at < next) {
+        next = at;
+      }
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.arm(broker, next);
+  }
+}

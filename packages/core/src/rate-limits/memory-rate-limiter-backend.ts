@@ -1,0 +1,79 @@
+import type { RateLimiterBackend } from "./rate-limiter-backend.js";
+
+interface Entry {
+  value: number;
+  expiresAt: number;
+}
+
+/** Rate-limiter state in this process's memory: for tests and single-process apps. */
+export class MemoryRateLimiterBackend implements RateLimiterBackend {
+  private readonly entries = new Map<string, Entry>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private put(key: string, value: number, ttl: number): void {
+    this.entries.set(key, { value, expiresAt: Date.now() + ttl });
+  }
+
+  async add(key: string, value: number, ttl: number): Promise<boolean> {
+    if (this.live(key)) return false;
+    this.put(key, value, ttl);
+    return true;
+  }
+
+  async incr(key: string, amount: number, maximum: number, ttl: number): Promise<boolean> {
+    const value = (this.live(key)?.value ?? 0) + amount;
+    if (value > maximum) return false;
+    this.put(key, value, ttl);
+    return true;
+  }
+
+  async decr(key: string, amount: number, minimum: number, ttl: number): Promise<boolean> {
+    const value = (this.live(key)?.value ?? 0) - amount;
+    if (value < minimum) return false;
+    this.put(key, value, ttl);
+    return true;
+  }
+
+  async incrAndSum(key: string, keys: readonly string[], amount: number, maximum: number, ttl: number): Promise<boolean> {
+    let sum = amount;
+    for (const k of keys) sum += this.live(k)?.value ?? 0;
+    if (sum > maximum) return false;
+    this.put(key, (this.live(key)?.value ?? 0) + amount, ttl);
+    return true;
+  }
+
+  async wait(key: string, timeout: number): Promise<boolean> {
+    const events = this.live(key);
+    if (events && events.value > 0) return true;
+    return new Promise((resolve) => {
+      let set = this.waiters.get(key);
+      if (!set) this.waiters.set(key, (set = new Set()));
+      const waiting = set;
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        waiting.delete(wake);
+        resolve(false);
+      }, timeout);
+      waiting.add(wake);
+    });
+  }
+
+  async notify(key: string, ttl: number): Promise<void> {
+    this.put(key, (this.live(key)?.value ?? 0) + 1, ttl);
+    const waiting = this.waiters.get(key);
+    this.waiters.delete(key);
+    for (const wake of waiting ?? []) wake();
+  }
+}

@@ -1,0 +1,383 @@
+import type { AnyActor } from "./actor.js";
+import type { Broker } from "./broker.js";
+import type { Consumer, Delivery } from "./consumer.js";
+import { MessageContext, runInContext } from "./current-message.js";
+import { DelaySchedule } from "./delay-schedule.js";
+import { ActorNotFound, DecodeError, Shutdown, SkipMessage } from "./errors.js";
+import type { Message } from "./message.js";
+import type { ProcessOutcome } from "./middleware.js";
+import { PriorityBuffer } from "./priority-buffer.js";
+import { canonicalQueueName, delayQueueName, isDelayQueue } from "./queues.js";
+
+export interface WorkerOptions {
+  /** Actors running at once (default 8). */
+  concurrency?: number;
+  /** Messages fetched ahead per queue (default 2 × concurrency). */
+  prefetch?: number;
+  /** Delayed messages held per delay queue (default 1000 × concurrency). */
+  delayPrefetch?: number;
+  /** Queues to consume (default: every queue declared when the worker starts). */
+  queues?: readonly string[];
+  /** Idle tick of the consumers, ms (default 1000). */
+  workerTimeout?: number;
+  /** How long `stop()` lets in-flight actors finish before requeueing them, ms (default 30 000). */
+  shutdownTimeout?: number;
+}
+
+interface Job {
+  readonly consumer: Consumer;
+  readonly delivery: Delivery;
+  readonly actor: AnyActor | undefined;
+}
+
+type State = "new" | "running" | "stopping" | "stopped";
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
+
+const MAX_TIMER = 2 ** 31 - 1;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Consumes queues and runs actors in `concurrency` slots. Each queue and delay
+ * queue has one consumer; fetched messages wait in a buffer ordered by actor
+ * priority, delayed ones in a schedule until their eta. A message is acked only
+ * after its actor settles, and nacked when middleware failed it.
+ */
+export class Worker {
+  readonly broker: Broker;
+  readonly concurrency: number;
+  readonly prefetch: number;
+  readonly delayPrefetch: number;
+  readonly workerTimeout: number;
+  readonly shutdownTimeout: number;
+  private readonly queueFilter: readonly string[] | undefined;
+  private readonly consumers = new Map<string, Consumer>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly buffer = new PriorityBuffer<Job>();
+  private readonly delayed = new DelaySchedule<Job>();
+  private readonly active = new Set<MessageContext>();
+  private readonly abandoned = new WeakSet<MessageContext>();
+  private delayTimer: NodeJS.Timeout | undefined;
+  private delayTimerDue: number | undefined;
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
+  private state: State = "new";
+  private stopping: Promise<void> | undefined;
+
+  constructor(broker: Broker, options: WorkerOptions = {}) {
+    this.broker = broker;
+    this.concurrency = options.concurrency ?? 8;
+    if (!(this.concurrency >= 1)) throw new RangeError("concurrency must be at least 1");
+    this.prefetch = options.prefetch ?? 2 * this.concurrency;
+    this.delayPrefetch = options.delayPrefetch ?? 1000 * this.concurrency;
+    this.workerTimeout = options.workerTimeout ?? 1000;
+    this.shutdownTimeout = options.shutdownTimeout ?? 30_000;
+    this.queueFilter = options.queues;
+  }
+
+  /** Messages whose actors are running now. */
+  get inFlight(): ReadonlySet<MessageContext> {
+    return this.active;
+  }
+
+  get isRunning(): boolean {
+    return this.state === "running";
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "new") throw new Error("a worker can be started once");
+    await this.broker.emitBefore("beforeWorkerBoot", this);
+    this.state = "running";
+    const queues = this.queueFilter ?? [...this.broker.getDeclaredQueues()];
+    for (const queueName of queues) {
+      this.broker.declareQueue(canonicalQueueName(queueName));
+      this.loops.push(this.consumeLoop(canonicalQueueName(queueName), this.prefetch));
+      this.loops.push(this.consumeLoop(delayQueueName(queueName), this.delayPrefetch));
+    }
+    await this.broker.emitAfter("afterWorkerBoot", this);
+  }
+
+  /** Resolves when nothing is buffered or running. */
+  join(): Promise<void> {
+    if (this.running === 0 && this.buffer.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops gracefully: no new fetches, buffered and held messages go back to their
+   * queues, in-flight actors get `timeout` ms to finish (then their messages are
+   * requeued), acks are flushed and consumers closed.
+   */
+  stop(options: { timeout?: number } = {}): Promise<void> {
+    this.stopping ??= this.shutdown(options.timeout ?? this.shutdownTimeout);
+    return this.stopping;
+  }
+
+  private async shutdown(timeout: number): Promise<void> {
+    if (this.state === "new") {
+      this.state = "stopped";
+      return;
+    }
+    await this.broker.emitBefore("beforeWorkerShutdown", this);
+    this.state = "stopping";
+    clearTimeout(this.delayTimer);
+    await this.requeueJobs([...this.buffer.drain(), ...this.delayed.drain()]);
+    if (!(await this.idleWithin(timeout))) {
+      this.broker.logger.warn(`${this.running} actor(s) still running after ${timeout} ms: their messages go back to the queue`);
+      for (const context of this.active) {
+        this.abandoned.add(context);
+        context.abort(new Shutdown());
+      }
+      await this.idleWithin(1000);
+    }
+    for (const [queueName, consumer] of this.consumers) {
+      await this.broker.emitBefore("beforeConsumerShutdown", this, queueName);
+      await consumer.close().catch((error) => this.broker.logger.error(`closing the consumer of ${queueName} failed: ${error}`));
+    }
+    this.state = "stopped";
+    await Promise.allSettled(this.loops);
+    await this.broker.emitAfter("afterWorkerShutdown", this);
+  }
+
+  private async idleWithin(timeout: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeout);
+    });
+    const idle = await Promise.race([this.join().then(() => true as const), expired]);
+    clearTimeout(timer);
+    return idle;
+  }
+
+  private async consumeLoop(queueName: string, prefetch: number): Promise<void> {
+    const delayQueue = isDelayQueue(queueName);
+    let backoff = 100;
+    let failing = false;
+    while (this.state === "running") {
+      try {
+        const consumer = this.broker.consume(queueName, { prefetch, timeout: this.workerTimeout });
+        this.consumers.set(queueName, consumer);
+        for await (const batch of consumer) {
+          if (failing) {
+            failing = false;
+            backoff = 100;
+            this.broker.logger.info(`consumer of ${queueName} resumed`);
+          }
+          if (batch.length > 0) this.intake(consumer, batch, delayQueue);
+          if (this.state !== "running") break;
+        }
+        if (this.state === "running") throw new Error("the consumer ended on its own");
+      } catch (error) {
+        if (this.state !== "running") break;
+        if (!failing) this.broker.logger.warn(`consumer of ${queueName} failed: ${(error as Error)?.message ?? error}; restarting`);
+        failing = true;
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  private intake(consumer: Consumer, batch: readonly Delivery[], delayQueue: boolean): void {
+    if (this.state !== "running") {
+      void this.requeueJobs(batch.map((delivery) => ({ consumer, delivery, actor: undefined })));
+      return;
+    }
+    for (const delivery of batch) {
+      const message = delivery.message;
+      if (!message) {
+        this.reject(consumer, delivery, delivery.error ?? new DecodeError("undecodable message"));
+        continue;
+      }
+      if (delayQueue) {
+        const eta = typeof message.options.eta === "number" ? message.options.eta : 0;
+        this.delayed.push(eta, { consumer, delivery, actor: undefined });
+        this.notifyDelayed(message);
+        continue;
+      }
+      const actor = this.broker.actors.get(message.actorName);
+      if (!actor) {
+        this.reject(consumer, delivery, new ActorNotFound(message.actorName));
+      } else if (!actor.options.kwargs && Object.keys(message.kwargs).length > 0) {
+        this.reject(consumer, delivery, new DecodeError(`actor "${actor.actorName}" got keyword arguments; declare it with { kwargs: true } to accept them`));
+      } else {
+        this.buffer.push(actor.priority, { consumer, delivery, actor });
+      }
+    }
+    if (delayQueue) this.armDelayTimer();
+    else this.fillSlots();
+  }
+
+  private notifyDelayed(message: Message): void {
+    if (!this.broker.hasHook("beforeDelayMessage")) return;
+    Promise.resolve()
+      .then(() => this.broker.emitBefore("beforeDelayMessage", message))
+      .catch((error) => this.broker.logger.error(`beforeDelayMessage failed for ${message}: ${error}`));
+  }
+
+  /** Dead-letters a message that cannot run, with the reason in the log. */
+  private reject(consumer: Consumer, delivery: Delivery, reason: Error): void {
+    const message = delivery.message;
+    this.broker.logger.warn(`dead-lettering ${message ? message.toString() : "a message"} from ${consumer.queueName}: ${reason.message}`);
+    if (message) {
+      message.fail();
+      message.lastError = reason;
+      void this.settle(consumer, delivery, message);
+    } else {
+      void Promise.resolve()
+        .then(() => consumer.nack(delivery, reason.message))
+        .catch((error) => this.broker.logger.error(`could not dead-letter an undecodable message: ${error}`));
+    }
+  }
+
+  private fillSlots(): void {
+    while (this.running < this.concurrency && this.state === "running") {
+      const job = this.buffer.shift();
+      if (!job) break;
+      this.running++;
+      this.process(job).then(this.onJobDone);
+    }
+  }
+
+  private readonly onJobDone = (): void => {
+    this.running--;
+    this.fillSlots();
+    if (this.running === 0 && this.buffer.size === 0 && this.idleWaiters.length) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  };
+
+  private async process(job: Job): Promise<void> {
+    const { consumer, delivery } = job;
+    const actor = job.actor as AnyActor;
+    const message = delivery.message as Message;
+    const broker = this.broker;
+    const context = new MessageContext(message);
+    this.active.add(context);
+    try {
+      let outcome: ProcessOutcome;
+      try {
+        const before = broker.emitBefore("beforeProcessMessage", message);
+        if (before) await before;
+        outcome = { result: await this.invoke(context, actor, message) };
+      } catch (error) {
+        if (SkipMessage.isInstance(error) && !context.aborted) {
+          if (message.failed && message.lastError === undefined) message.lastError = error;
+          const after = broker.emitAfter("afterSkipMessage", message);
+          if (after) await after;
+          await this.settle(consumer, delivery, message);
+          return;
+        }
+        outcome = { error: error ?? new Error("the actor threw undefined") };
+      }
+      if (this.abandoned.has(context)) {
+        await consumer.requeue([delivery]);
+        return;
+      }
+      if (outcome.error !== undefined) message.lastError = outcome.error;
+      const after = broker.emitAfter("afterProcessMessage", message, outcome);
+      if (after) await after;
+      await this.settle(consumer, delivery, message);
+    } catch (error) {
+      broker.logger.error(`processing ${message} failed unexpectedly: ${(error as Error)?.stack ?? error}`);
+    } finally {
+      this.active.delete(context);
+    }
+  }
+
+  private invoke(context: MessageContext, actor: AnyActor, message: Message): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      context.onAbort = reject;
+      const args = actor.options.kwargs ? [...message.args, message.kwargs] : (message.args as unknown[]);
+      let result: unknown;
+      try {
+        result = runInContext(context, actor.fn, args);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      if (isThenable(result)) result.then(resolve, reject);
+      else resolve(result);
+    });
+  }
+
+  /** Acks, or nacks a failed message, with the hooks around it. */
+  private async settle(consumer: Consumer, delivery: Delivery, message: Message): Promise<void> {
+    const broker = this.broker;
+    try {
+      if (message.failed) {
+        const before = broker.emitBefore("beforeNack", message);
+        if (before) await before;
+        const nacked = consumer.nack(delivery, describe(message.lastError));
+        if (nacked) await nacked;
+        const after = broker.emitAfter("afterNack", message);
+        if (after) await after;
+      } else {
+        const before = broker.emitBefore("beforeAck", message);
+        if (before) await before;
+        const acked = consumer.ack(delivery);
+        if (acked) await acked;
+        const after = broker.emitAfter("afterAck", message);
+        if (after) await after;
+      }
+    } catch (error) {
+      broker.logger.error(`could not ${message.failed ? "nack" : "ack"} ${message}: ${(error as Error)?.message ?? error}; the broker will deliver it again`);
+    }
+  }
+
+  private armDelayTimer(): void {
+    const due = this.delayed.peekDue();
+    if (due === undefined || this.state !== "running") return;
+    if (this.delayTimerDue !== undefined && this.delayTimerDue <= due) return;
+    clearTimeout(this.delayTimer);
+    this.delayTimerDue = due;
+    this.delayTimer = setTimeout(this.moveDueMessages, Math.min(MAX_TIMER, Math.max(0, due - Date.now())));
+  }
+
+  /** Moves delayed messages whose eta has come to their queue, then acks the delay-queue copies. */
+  private readonly moveDueMessages = async (): Promise<void> => {
+    this.delayTimer = undefined;
+    this.delayTimerDue = undefined;
+    const due = this.delayed.popDue(Date.now());
+    if (due.length > 0) {
+      const moved = due.map((job) => {
+        const message = job.delivery.message as Message;
+        return message.copy({ queueName: canonicalQueueName(message.queueName), options: { eta: undefined } });
+      });
+      try {
+        await this.broker.enqueueMany(moved);
+        for (const job of due) {
+          const acked = job.consumer.ack(job.delivery);
+          if (acked) await acked;
+        }
+      } catch (error) {
+        this.broker.logger.error(`moving ${due.length} delayed message(s) failed: ${(error as Error)?.message ?? error}; they stay on the delay queue`);
+        await this.requeueJobs(due);
+      }
+    }
+    this.armDelayTimer();
+  };
+
+  private async requeueJobs(jobs: readonly Job[]): Promise<void> {
+    const byConsumer = new Map<Consumer, Delivery[]>();
+    for (const job of jobs) {
+      if (!job.delivery.message) continue;
+      let list = byConsumer.get(job.consumer);
+      if (!list) byConsumer.set(job.consumer, (list = []));
+      list.push(job.delivery);
+    }
+    for (const [consumer, deliveries] of byConsumer) {
+      await consumer.requeue(deliveries).catch((error) => {
+        this.broker.logger.error(`requeueing ${deliveries.length} message(s) on ${consumer.queueName} failed: ${error}; the broker will deliver them again`);
+      });
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return error === undefined ? "failed" : String(error);
+}
+

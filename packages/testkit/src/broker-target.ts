@@ -1,0 +1,24 @@
+import type { Broker, BrokerOptions } from "@troupe/core";
+
+/**
+ * What a broker package hands the conformance suite. `open` is called once per
+ * test; brokers made by one context share one backend (as processes sharing a
+ * Redis or RabbitMQ do), so a second broker plays a second worker process.
+ */
+export interface BrokerTarget {
+  name: string;
+  open(): Promise<BrokerTestContext>;
+}
+
+export interface BrokerTestContext {
+  /** A broker on the shared backend; each call may be a new instance (a new "process"). */
+  broker(options?: BrokerOptions): Promise<Broker>;
+  /** Ends a broker as a killed process would: no acks, no requeue, no more heartbeats. */
+  crash(broker: Broker): Promise<void>;
+  /** Writes raw bytes to a queue exactly as a foreign producer would. */
+  injectRaw(broker: Broker, queueName: string, raw: string | Buffer): Promise<void>;
+  /** Closes every broker and removes what the test left behind. */
+  close(): Promise<void>;
+  /** How long a crashed consumer's messages may take to come back (ms). */
+  recoveryTimeout?: number;
+}
