@@ -24,7 +24,7 @@ export {
   TroupeError,
   type TroupeErrorCode,
 } from "./errors.js";
-export { getBroker, setBroker } from "./global-broker.js";
+export { getBroker, peekBroker, setBroker } from "./global-broker.js";
 export { uuid4 } from "./ids.js";
 export { assertJson, type JsonObject, type JsonPrimitive, type Jsonable, type JsonValue } from "./json.js";
 export { consoleLogger, type Logger, type LogLevel } from "./logger.js";
