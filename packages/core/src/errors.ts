@@ -16,7 +16,9 @@ export type TroupeErrorCode =
   | "SKIP_MESSAGE"
   | "RETRY"
   | "SHUTDOWN"
-  | "INVALID_OPTION";
+  | "INVALID_OPTION"
+  | "MODULE_LOAD_ERROR"
+  | "PID_FILE_ERROR";
 
 /**
  * The base of every error Troupe throws. `isInstance` checks a `Symbol.for`
