@@ -102,11 +102,10 @@ export class MemoryBroker extends Broker {
   }
 
   /** @internal */
-  deadLetter(delivery: MemoryDelivery, reason: string | undefined): void {
-    const queueName = canonicalQueueName(delivery.message?.queueName ?? "");
-    const key = delivery.message ? queueName : "__undecodable__";
-    let entries = this.dead.get(key);
-    if (!entries) this.dead.set(key, (entries = []));
+  deadLetter(fromQueue: string, delivery: MemoryDelivery, reason: string | undefined): void {
+    const queueName = canonicalQueueName(fromQueue);
+    let entries = this.dead.get(queueName);
+    if (!entries) this.dead.set(queueName, (entries = []));
     entries.push({ message: delivery.message, raw: delivery.raw, reason, deadAt: Date.now() });
     if (delivery.message) {
       const error = delivery.message.lastError ?? new Error(reason ?? "dead-lettered");
@@ -246,7 +245,7 @@ class MemoryConsumer implements Consumer<MemoryDelivery> {
         yield batch;
         continue;
       }
-      const woken = await this.sleep(room > 0 ? this.options.timeout : undefined);
+      const woken = await this.sleep(this.options.timeout);
       if (!woken && !this.closed) yield [];
     }
   }
@@ -276,7 +275,8 @@ class MemoryConsumer implements Consumer<MemoryDelivery> {
   private release(delivery: MemoryDelivery): boolean {
     if (!this.outstanding.delete(delivery)) return false;
     this.queue.unacked--;
-    this.wake?.();
+    // Refill in batches: wake a consumer that is full only once half its prefetch is free.
+    if (this.wake && this.outstanding.size <= this.options.prefetch >> 1) this.wake();
     return true;
   }
 
@@ -286,7 +286,7 @@ class MemoryConsumer implements Consumer<MemoryDelivery> {
 
   nack(delivery: MemoryDelivery, reason?: string): void {
     if (!this.release(delivery)) return;
-    this.broker.deadLetter(delivery, reason);
+    this.broker.deadLetter(this.queueName, delivery, reason);
     this.broker.settled();
   }
 

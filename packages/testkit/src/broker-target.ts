@@ -1,4 +1,4 @@
-import type { Broker, BrokerOptions } from "@troupe/core";
+import type { Broker, BrokerCapabilities, BrokerOptions } from "@troupe/core";
 
 /**
  * What a broker package hands the conformance suite. `open` is called once per
@@ -7,6 +7,8 @@ import type { Broker, BrokerOptions } from "@troupe/core";
  */
 export interface BrokerTarget {
   name: string;
+  /** The broker's capabilities; they turn test groups on and off. */
+  capabilities: BrokerCapabilities;
   open(): Promise<BrokerTestContext>;
 }
 
