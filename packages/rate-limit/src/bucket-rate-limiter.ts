@@ -1,0 +1,37 @@
+import type { RateLimiterBackend } from "@troupe/core";
+import { RateLimiter } from "./rate-limiter.js";
+
+export interface BucketRateLimiterOptions {
+  /** Acquisitions per bucket. */
+  limit: number;
+  /** Bucket length (ms); buckets start at multiples of it since the epoch. */
+  bucket: number;
+}
+
+/**
+ * Allows `limit` acquisitions per fixed time bucket. Counters are keyed
+ * `<key>@<bucket start ms>`, as Dramatiq's, and live one bucket long.
+ */
+export class BucketRateLimiter extends RateLimiter {
+  readonly limit: number;
+  readonly bucket: number;
+
+  constructor(backend: RateLimiterBackend, key: string, options: BucketRateLimiterOptions) {
+    super(backend, key);
+    this.limit = options.limit;
+    this.bucket = options.bucket;
+    if (!(this.limit >= 1)) throw new RangeError("limit must be at least 1");
+    if (!(this.bucket >= 1) || !Number.isInteger(this.bucket)) throw new RangeError("bucket must be a whole number of ms");
+  }
+
+  /** The counter key of the bucket holding `now`. */
+  keyAt(now: number): string {
+    return `${this.key}@${now - (now % this.bucket)}`;
+  }
+
+  async tryAcquire(): Promise<boolean> {
+    const key = this.keyAt(Date.now());
+    if (await this.backend.add(key, 1, this.bucket)) return true;
+    return this.backend.incr(key, 1, this.limit, this.bucket);
+  }
+}

@@ -1,0 +1,33 @@
+import type { RateLimiterBackend } from "@troupe/core";
+import { RateLimiter } from "./rate-limiter.js";
+
+export interface ConcurrentRateLimiterOptions {
+  /** Holders at once (default 1: a distributed mutex). */
+  limit?: number;
+  /** How long the counter lives without changes (ms, default 900 000): slots of crashed holders come back after it. */
+  ttl?: number;
+}
+
+/** Allows at most `limit` holders at once across every process sharing the backend. */
+export class ConcurrentRateLimiter extends RateLimiter {
+  readonly limit: number;
+  readonly ttl: number;
+
+  constructor(backend: RateLimiterBackend, key: string, options: ConcurrentRateLimiterOptions = {}) {
+    super(backend, key);
+    this.limit = options.limit ?? 1;
+    this.ttl = options.ttl ?? 900_000;
+    if (!(this.limit >= 1)) throw new RangeError("limit must be at least 1");
+    if (!(this.ttl > 0)) throw new RangeError("ttl must be positive");
+  }
+
+  async tryAcquire(): Promise<boolean> {
+    // `add` first, as Dramatiq does, so the first holder also sets the TTL.
+    if (await this.backend.add(this.key, 1, this.ttl)) return true;
+    return this.backend.incr(this.key, 1, this.limit, this.ttl);
+  }
+
+  override async release(): Promise<void> {
+    await this.backend.decr(this.key, 1, 0, this.ttl);
+  }
+}

@@ -1,0 +1,6 @@
+export { Barrier, GroupCallbacks, MemoryRateLimiterBackend, RateLimitExceeded, type RateLimiterBackend } from "@troupe/core";
+export { BucketRateLimiter, type BucketRateLimiterOptions } from "./bucket-rate-limiter.js";
+export { ConcurrentRateLimiter, type ConcurrentRateLimiterOptions } from "./concurrent-rate-limiter.js";
+export { type AcquireOptions, RateLimiter } from "./rate-limiter.js";
+export { type OnExceeded, type RateLimitOption, RateLimits } from "./rate-limits.js";
+export { WindowRateLimiter, type WindowRateLimiterOptions } from "./window-rate-limiter.js";

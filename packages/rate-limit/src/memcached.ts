@@ -1,0 +1,1 @@
+export { INTEGER_FLAGS, MemcachedRateLimiterBackend, type MemcachedRateLimiterBackendOptions } from "./memcached-rate-limiter-backend.js";

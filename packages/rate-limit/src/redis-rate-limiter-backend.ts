@@ -1,0 +1,129 @@
+import { ConnectionError, type RateLimiterBackend } from "@troupe/core";
+import type { Redis, RedisOptions } from "ioredis";
+import decrScript from "./decr.lua";
+import incrScript from "./incr.lua";
+import incrAndSumScript from "./incr-and-sum.lua";
+import notifyScript from "./notify.lua";
+import { requireOptional } from "./require-optional.js";
+
+const RedisClient = requireOptional<typeof import("ioredis").default>("ioredis", "@troupe/rate-limit/redis");
+
+export interface RedisRateLimiterBackendOptions {
+  /** `redis://` or `rediss://` URL (default redis://127.0.0.1:6379). Ignored when `client` is given. */
+  url?: string;
+  /** A ready ioredis client; it stays open on `close()`. */
+  client?: Redis;
+  /** Extra ioredis options when connecting by URL. */
+  redisOptions?: RedisOptions;
+  /** Idle blocking connections kept for `wait` (default 4); more are opened on demand. */
+  maxIdleWaitConnections?: number;
+}
+
+interface RateLimitCommands {
+  troupeRateIncr(key: string, amount: number, maximum: number, ttl: number): Promise<number>;
+  troupeRateDecr(key: string, amount: number, minimum: number, ttl: number): Promise<number>;
+  troupeRateIncrAndSum(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
+  troupeRateNotify(key: string, ttl: number): Promise<number>;
+}
+
+type ScriptedRedis = Redis & RateLimitCommands;
+
+/**
+ * Rate-limiter state in Redis, laid out as Dramatiq's: plain string keys holding
+ * decimal counters with `PX` TTLs, and `<key>@events` lists for barrier waiters.
+ * Every operation is one command or one Lua script, so it is atomic without retries.
+ */
+export class RedisRateLimiterBackend implements RateLimiterBackend {
+  readonly client: Redis;
+  private readonly scripted: ScriptedRedis;
+  private readonly ownsClient: boolean;
+  private readonly maxIdle: number;
+  // BRPOPLPUSH blocks its connection, so each waiter borrows its own.
+  private readonly idle: Redis[] = [];
+  private readonly busy = new Set<Redis>();
+  private closed = false;
+
+  constructor(options: RedisRateLimiterBackendOptions = {}) {
+    if (options.client) {
+      this.client = options.client;
+      this.ownsClient = false;
+    } else {
+      this.client = new RedisClient(options.url ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 3, ...options.redisOptions });
+      this.ownsClient = true;
+    }
+    this.maxIdle = options.maxIdleWaitConnections ?? 4;
+    this.scripted = this.client as ScriptedRedis;
+    if (!this.scripted.troupeRateIncr) {
+      this.client.defineCommand("troupeRateIncr", { numberOfKeys: 1, lua: incrScript });
+      this.client.defineCommand("troupeRateDecr", { numberOfKeys: 1, lua: decrScript });
+      this.client.defineCommand("troupeRateIncrAndSum", { lua: incrAndSumScript });
+      this.client.defineCommand("troupeRateNotify", { numberOfKeys: 1, lua: notifyScript });
+    }
+  }
+
+  add(key: string, value: number, ttl: number): Promise<boolean> {
+    return this.run("add", async () => (await this.client.set(key, value, "PX", ttl, "NX")) === "OK");
+  }
+
+  incr(key: string, amount: number, maximum: number, ttl: number): Promise<boolean> {
+    return this.run("incr", async () => (await this.scripted.troupeRateIncr(key, amount, maximum, ttl)) === 1);
+  }
+
+  decr(key: string, amount: number, minimum: number, ttl: number): Promise<boolean> {
+    return this.run("decr", async () => (await this.scripted.troupeRateDecr(key, amount, minimum, ttl)) === 1);
+  }
+
+  incrAndSum(key: string, keys: readonly string[], amount: number, maximum: number, ttl: number): Promise<boolean> {
+    return this.run("incrAndSum", async () => {
+      return (await this.scripted.troupeRateIncrAndSum(keys.length + 1, key, ...keys, amount, maximum, ttl)) === 1;
+    });
+  }
+
+  wait(key: string, timeout: number): Promise<boolean> {
+    return this.run("wait", async () => {
+      const connection = this.borrow();
+      try {
+        // Popping and pushing back the same list leaves the event for every other waiter.
+        // Redis reads a 0 timeout as "forever", so anything shorter waits 1 ms.
+        const event = await connection.brpoplpush(key, key, Math.max(timeout, 1) / 1000);
+        return event === "x";
+      } finally {
+        this.giveBack(connection);
+      }
+    });
+  }
+
+  async notify(key: string, ttl: number): Promise<void> {
+    await this.run("notify", () => this.scripted.troupeRateNotify(key, ttl));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const connections = [...this.idle, ...this.busy];
+    this.idle.length = 0;
+    this.busy.clear();
+    for (const connection of connections) connection.disconnect();
+    if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  private borrow(): Redis {
+    if (this.closed) throw new Error("the backend is closed");
+    const connection = this.idle.pop() ?? this.client.duplicate();
+    this.busy.add(connection);
+    return connection;
+  }
+
+  private giveBack(connection: Redis): void {
+    if (!this.busy.delete(connection)) return;
+    if (this.idle.length < this.maxIdle && !this.closed) this.idle.push(connection);
+    else connection.disconnect();
+  }
+
+  private async run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw new ConnectionError(`Redis rate-limiter backend: ${operation} failed: ${(error as Error)?.message ?? error}`, { cause: error });
+    }
+  }
+}

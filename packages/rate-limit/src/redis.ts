@@ -1,0 +1,1 @@
+export { RedisRateLimiterBackend, type RedisRateLimiterBackendOptions } from "./redis-rate-limiter-backend.js";
