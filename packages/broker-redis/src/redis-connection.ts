@@ -1,0 +1,169 @@
+import { ConnectionError, type Logger, redactUrl } from "@troupe/core";
+import { type Cluster, Redis, type RedisOptions } from "ioredis";
+
+export type RedisClient = Redis | Cluster;
+
+export interface RedisConnectionOptions {
+  /** `redis://[:password@]host[:port][/db]` or `rediss://` for TLS (default `redis://127.0.0.1:6379`). */
+  url?: string;
+  /** A ready ioredis client (standalone, Sentinel or Cluster); the broker uses it and leaves it open on close. */
+  client?: RedisClient;
+  /** How long an operation may wait for an unreachable Redis before failing with `ConnectionError`, ms (default 10 000). */
+  connectTimeout?: number;
+}
+
+/**
+ * One ioredis client and what the broker needs around it: waiting for it to be
+ * ready within a bound, failing with `ConnectionError`, and logging an outage
+ * once when it starts and once when it ends.
+ */
+export class RedisConnection {
+  readonly client: RedisClient;
+  readonly owned: boolean;
+  readonly connectTimeout: number;
+  private readonly label: string;
+  private down = false;
+  private ended = false;
+  private readonly reconnectListeners = new Set<() => void>();
+  private readonly listeners: [string, (...args: unknown[]) => void][] = [];
+
+  constructor(
+    options: RedisConnectionOptions,
+    private readonly logger: Logger,
+  ) {
+    this.connectTimeout = options.connectTimeout ?? 10_000;
+    if (options.client) {
+      this.client = options.client;
+      this.owned = false;
+      this.label = "Redis";
+    } else {
+      const url = options.url ?? "redis://127.0.0.1:6379";
+      this.client = new Redis(url, clientOptions(this.connectTimeout));
+      this.owned = true;
+      this.label = `Redis at ${redactUrl(url)}`;
+    }
+    this.listen("error", (error) => this.markDown(error));
+    this.listen("close", () => this.markDown(undefined));
+    this.listen("ready", () => this.markUp());
+  }
+
+  /** Calls `listener` each time the connection comes back after an outage. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  get ready(): boolean {
+    return this.client.status === "ready";
+  }
+
+  /** Resolves once the client is ready; rejects with `ConnectionError` after `connectTimeout`. */
+  async whenReady(): Promise<void> {
+    if (this.client.status === "ready") return;
+    if (this.ended) throw new ConnectionError(`the connection to ${this.label} is closed`);
+    if (this.client.status === "wait") this.client.connect().catch(() => {});
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.client.off("ready", onReady);
+        this.client.off("end", onEnd);
+        error ? reject(error) : resolve();
+      };
+      const onReady = () => done();
+      const onEnd = () => done(new ConnectionError(`the connection to ${this.label} was closed`));
+      const timer = setTimeout(
+        () => done(new ConnectionError(`could not reach ${this.label} within ${this.connectTimeout} ms`)),
+        this.connectTimeout,
+      );
+      this.client.on("ready", onReady);
+      this.client.on("end", onEnd);
+    });
+  }
+
+  /**
+   * Runs a command for a caller that must not hang: waits for readiness, then
+   * bounds the command by `connectTimeout`, and wraps any failure in `ConnectionError`.
+   */
+  async bounded<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (this.client.status !== "ready") await this.whenReady();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ConnectionError(`${what} got no answer from ${this.label} within ${this.connectTimeout} ms`)),
+        this.connectTimeout,
+      );
+    });
+    try {
+      return await Promise.race([run(), expired]);
+    } catch (error) {
+      throw wrapError(what, this.label, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes an owned client (politely, then by force); a borrowed one is left open. */
+  async close(): Promise<void> {
+    this.ended = true;
+    for (const [event, listener] of this.listeners) this.client.off(event, listener);
+    if (!this.owned) return;
+    await closeClient(this.client, this.connectTimeout);
+  }
+
+  /** Drops the connection at once, as a killed process would. */
+  kill(): void {
+    this.ended = true;
+    for (const [event, listener] of this.listeners) this.client.off(event, listener);
+    this.client.disconnect();
+  }
+
+  private listen(event: string, listener: (...args: unknown[]) => void): void {
+    this.client.on(event, listener);
+    this.listeners.push([event, listener]);
+  }
+
+  private markDown(error: unknown): void {
+    if (this.ended || this.down || this.client.status === "wait") return;
+    this.down = true;
+    const reason = error instanceof Error ? `: ${error.message}` : "";
+    this.logger.warn(`lost the connection to ${this.label}${reason}; reconnecting`);
+  }
+
+  private markUp(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.logger.info(`reconnected to ${this.label}`);
+    for (const listener of this.reconnectListeners) listener();
+  }
+}
+
+/** Options for clients the package creates: reconnect forever, queue commands meanwhile, pipeline automatically. */
+export function clientOptions(connectTimeout: number): RedisOptions {
+  return {
+    lazyConnect: true,
+    connectTimeout,
+    // Commands wait for the reconnection instead of failing after 20 tries; producers are bounded by `bounded()`.
+    maxRetriesPerRequest: null,
+    enableAutoPipelining: true,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+  };
+}
+
+export function wrapError(what: string, label: string, error: unknown): ConnectionError {
+  if (ConnectionError.isInstance(error)) return error;
+  return new ConnectionError(`${what} failed on ${label}: ${(error as Error)?.message ?? error}`, { cause: error });
+}
+
+export async function closeClient(client: RedisClient, timeout: number): Promise<void> {
+  if (client.status === "end" || client.status === "wait") {
+    client.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const forced = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.min(timeout, 2000));
+  });
+  await Promise.race([client.quit().catch(() => {}), forced]);
+  clearTimeout(timer);
+  client.disconnect();
+}

@@ -1,0 +1,4 @@
+import { brokerConformance } from "@troupe/testkit";
+import { redisTarget } from "./helpers.js";
+
+brokerConformance(redisTarget());
