@@ -1,0 +1,198 @@
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { InvalidOption } from "@troupe/core";
+
+export interface WorkerCommand {
+  name: "worker";
+  module: string;
+  processes: number;
+  concurrency: number;
+  queues: string[] | undefined;
+  watch: string | undefined;
+  pidFile: string | undefined;
+  logFile: string | undefined;
+  verbose: boolean;
+  shutdownTimeout: number;
+  watchdogTimeout: number;
+}
+
+/** Where an operator command takes its broker from. */
+export interface BrokerSource {
+  url: string | undefined;
+  module: string | undefined;
+}
+
+export interface QueuesCommand extends BrokerSource {
+  name: "queues";
+  queues: string[] | undefined;
+  json: boolean;
+}
+
+export interface DeadLettersCommand extends BrokerSource {
+  name: "dead-letters";
+  action: "list" | "requeue" | "purge";
+  queue: string;
+  limit: number | undefined;
+  json: boolean;
+}
+
+export interface SendCommand extends BrokerSource {
+  name: "send";
+  actor: string;
+  queue: string | undefined;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  delay: number | undefined;
+}
+
+export type Command = WorkerCommand | QueuesCommand | DeadLettersCommand | SendCommand | { name: "help"; topic?: string };
+
+const brokerOptions = {
+  url: { type: "string" },
+  module: { type: "string", short: "m" },
+} as const;
+
+/** Parses `troupe ...` arguments; every mistake is an `InvalidOption` (exit code 2). */
+export function parseCommandLine(argv: readonly string[]): Command {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "-h" || name === "--help") return { name: "help", topic: rest[0] };
+  if (rest.includes("--help") || rest.includes("-h")) return { name: "help", topic: name };
+  switch (name) {
+    case "worker":
+      return parseWorker(rest);
+    case "queues":
+      return parseQueues(rest);
+    case "dead-letters":
+      return parseDeadLetters(rest);
+    case "send":
+      return parseSend(rest);
+    default:
+      throw new InvalidOption(`unknown command "${name}": try troupe --help`);
+  }
+}
+
+function parse<T extends NonNullable<Parameters<typeof parseArgs>[0]>["options"]>(command: string, args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new InvalidOption(`troupe ${command}: ${(error as Error).message}`);
+  }
+}
+
+function parseWorker(args: readonly string[]): WorkerCommand {
+  const { values, positionals } = parse("worker", args, {
+    processes: { type: "string", short: "p" },
+    concurrency: { type: "string", short: "c" },
+    queues: { type: "string", short: "Q" },
+    watch: { type: "string" },
+    "pid-file": { type: "string" },
+    "log-file": { type: "string" },
+    verbose: { type: "boolean", short: "v" },
+    "shutdown-timeout": { type: "string" },
+    "watchdog-timeout": { type: "string" },
+  });
+  const module = single("worker", positionals, "MODULE");
+  return {
+    name: "worker",
+    module,
+    processes: integer("--processes", values.processes, availableParallelism(), 1),
+    concurrency: integer("--concurrency", values.concurrency, 8, 1),
+    queues: list("--queues", values.queues),
+    watch: values.watch,
+    pidFile: values["pid-file"],
+    logFile: values["log-file"],
+    verbose: values.verbose ?? false,
+    shutdownTimeout: integer("--shutdown-timeout", values["shutdown-timeout"], 30_000, 0),
+    watchdogTimeout: integer("--watchdog-timeout", values["watchdog-timeout"], 30_000, 100),
+  };
+}
+
+function parseQueues(args: readonly string[]): QueuesCommand {
+  const { values, positionals } = parse("queues", args, {
+    ...brokerOptions,
+    queues: { type: "string", short: "Q" },
+    json: { type: "boolean" },
+  });
+  if (positionals.length > 1) throw new InvalidOption(`troupe queues takes at most one MODULE, got ${positionals.length} arguments`);
+  return {
+    name: "queues",
+    url: values.url,
+    module: values.module ?? positionals[0],
+    queues: list("--queues", values.queues),
+    json: values.json ?? false,
+  };
+}
+
+function parseDeadLetters(args: readonly string[]): DeadLettersCommand {
+  const { values, positionals } = parse("dead-letters", args, {
+    ...brokerOptions,
+    limit: { type: "string", short: "n" },
+    json: { type: "boolean" },
+  });
+  const [action, queue, ...extra] = positionals;
+  if (action !== "list" && action !== "requeue" && action !== "purge") {
+    throw new InvalidOption(`troupe dead-letters needs list, requeue or purge, got ${action === undefined ? "nothing" : `"${action}"`}`);
+  }
+  if (queue === undefined || extra.length > 0) throw new InvalidOption(`troupe dead-letters ${action} takes one QUEUE`);
+  const limit = values.limit === undefined ? undefined : integer("--limit", values.limit, 0, 1);
+  return { name: "dead-letters", action, queue, limit, url: values.url, module: values.module, json: values.json ?? false };
+}
+
+function parseSend(args: readonly string[]): SendCommand {
+  const { values, positionals } = parse("send", args, {
+    ...brokerOptions,
+    queue: { type: "string", short: "q" },
+    args: { type: "string", short: "a" },
+    kwargs: { type: "string" },
+    delay: { type: "string" },
+  });
+  const actor = single("send", positionals, "ACTOR");
+  const parsedArgs = json("--args", values.args ?? "[]");
+  if (!Array.isArray(parsedArgs)) throw new InvalidOption(`--args must be a JSON array, like '[1, 2]'`);
+  const kwargs = json("--kwargs", values.kwargs ?? "{}");
+  if (typeof kwargs !== "object" || kwargs === null || Array.isArray(kwargs)) throw new InvalidOption(`--kwargs must be a JSON object`);
+  const delay = values.delay === undefined ? undefined : integer("--delay", values.delay, 0, 0);
+  return {
+    name: "send",
+    actor,
+    queue: values.queue,
+    args: parsedArgs,
+    kwargs: kwargs as Record<string, unknown>,
+    delay,
+    url: values.url,
+    module: values.module,
+  };
+}
+
+function single(command: string, positionals: string[], what: string): string {
+  if (positionals.length !== 1)
+    throw new InvalidOption(`troupe ${command} takes one ${what}, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
+  return positionals[0];
+}
+
+function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
+    throw new InvalidOption(`${flag} must be a whole number of at least ${min}, got "${text}"`);
+  }
+  return value;
+}
+
+function list(flag: string, text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new InvalidOption(`${flag} needs at least one queue name`);
+  return names;
+}
+
+function json(flag: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidOption(`${flag} is not valid JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,80 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { extname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ModuleLoadError } from "./errors.js";
+
+/** `./dist/tasks.js:broker` → the file and the export that holds the broker. */
+export interface ModuleSpec {
+  path: string;
+  exportName: string | undefined;
+}
+
+const TYPESCRIPT = new Set([".ts", ".mts", ".cts", ".tsx"]);
+
+export function parseModuleSpec(spec: string): ModuleSpec {
+  // Only a trailing identifier counts as an export, so `C:\x.js` and `a:b/c.js` stay paths.
+  const match = /^(.+):([A-Za-z_$][\w$]*)$/.exec(spec);
+  if (match && !/^[A-Za-z]$/.test(match[1])) return { path: match[1], exportName: match[2] };
+  return { path: spec, exportName: undefined };
+}
+
+/** Imports the user's module; TypeScript goes through tsx when no loader is active yet. */
+export async function importModule(path: string, cwd = process.cwd()): Promise<Record<string, unknown>> {
+  const file = resolve(cwd, path);
+  if (!existsSync(file)) throw new ModuleLoadError(`module not found: ${path} (looked for ${file})`);
+  const url = pathToFileURL(file).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    if (TYPESCRIPT.has(extname(file)) && (error as { code?: string })?.code === "ERR_UNKNOWN_FILE_EXTENSION") {
+      await registerTsx(file, path);
+      return importAfterLoader(url, path);
+    }
+    throw importFailure(error, path);
+  }
+}
+
+async function importAfterLoader(url: string, path: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw importFailure(error, path);
+  }
+}
+
+/** Registers tsx's ESM loader, found from the user's project first, then from ours. */
+async function registerTsx(file: string, path: string): Promise<void> {
+  const candidates = [join(file, ".."), process.cwd(), cliDirectory()];
+  for (const base of candidates) {
+    let api: string;
+    try {
+      api = createRequire(join(base, "noop.js")).resolve("tsx/esm/api");
+    } catch {
+      continue;
+    }
+    const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
+    register();
+    return;
+  }
+  throw new ModuleLoadError(`${path} is TypeScript and no loader is active: install tsx (npm i -D tsx), or build it to JavaScript first`);
+}
+
+function cliDirectory(): string {
+  return process.argv[1] ? join(process.argv[1], "..") : process.cwd();
+}
+
+function importFailure(error: unknown, path: string): ModuleLoadError {
+  const code = (error as { code?: string })?.code;
+  const text = (error as Error)?.message ?? String(error);
+  if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+    return new ModuleLoadError(`importing ${path} failed: ${text.split("\n")[0]}`, { cause: error });
+  }
+  const where = (error as Error)?.stack?.split("\n").find((line) => line.trim().startsWith("at "));
+  return new ModuleLoadError(
+    `importing ${path} failed: ${(error as Error)?.name ?? "Error"}: ${text.split("\n")[0]}${where ? ` (${where.trim()})` : ""}`,
+    {
+      cause: error,
+    },
+  );
+}

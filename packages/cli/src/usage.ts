@@ -1,0 +1,34 @@
+const GENERAL = `Usage: troupe <command> [options]
+
+Commands:
+  worker MODULE[:export]                  run worker processes for the actors MODULE declares
+  queues [MODULE] [--url URL]             ready, delayed, in-flight and dead-letter counts per queue
+  dead-letters list|requeue|purge QUEUE   inspect, retry or drop dead-lettered messages
+  send ACTOR --queue Q --args JSON        enqueue one message by hand
+
+Run "troupe help <command>" for the options of a command.
+The broker comes from the module (setBroker() or an export), --url, or TROUPE_BROKER_URL.`;
+
+const COMMANDS: Record<string, string> = {
+  worker: `Usage: troupe worker MODULE[:export] [options]
+
+  -p, --processes N         worker processes (default: the number of CPUs)
+  -c, --concurrency C       actors running at once per process (default 8)
+  -Q, --queues a,b          queues to consume (default: every queue the module declares)
+      --watch DIR           reload the workers gracefully when a file under DIR changes
+      --pid-file PATH       write the supervisor's pid; refuse to start if it names a running process
+      --log-file PATH       append all output to PATH instead of the terminal
+  -v, --verbose             debug logging
+      --shutdown-timeout MS time in-flight actors get to finish on stop (default 30000)
+      --watchdog-timeout MS restart a process whose event loop is blocked this long (default 30000)
+
+SIGTERM/SIGINT stop gracefully, a second one at once; SIGHUP reloads.
+Exit codes: 0 ok, 1 killed, 2 import or argument error, 3 broker unreachable, 4 pid file error.`,
+  queues: `Usage: troupe queues [MODULE] [--url URL] [--queues a,b] [--json]`,
+  "dead-letters": `Usage: troupe dead-letters list|requeue|purge QUEUE [--url URL | -m MODULE] [--limit N] [--json]`,
+  send: `Usage: troupe send ACTOR [--queue Q] [--args JSON-ARRAY] [--kwargs JSON-OBJECT] [--delay MS] [--url URL | -m MODULE]`,
+};
+
+export function usage(topic?: string): string {
+  return (topic && COMMANDS[topic]) || GENERAL;
+}
