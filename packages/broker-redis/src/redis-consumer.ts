@@ -56,35 +56,33 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
     let pause = FIRST_POLL;
     while (!this.closed) {
       const room = this.options.prefetch - this.outstanding.size;
-      if (room <= 0) {
-        await this.sleep(undefined);
-        continue;
+      if (room > 0) {
+        if (this.needsReclaim) await this.reclaim();
+        const signals = this.signals;
+        const fetching = (this.fetching = this.fetch(room));
+        let batch: RedisDelivery[];
+        try {
+          batch = await fetching;
+        } catch (error) {
+          this.needsReclaim = true;
+          if (!this.failing) this.broker.logger.warn(`fetching from ${this.queueName} failed: ${(error as Error)?.message ?? error}; retrying`);
+          this.failing = true;
+          await sleep(Math.min(pause, this.options.timeout));
+          pause = Math.min(pause * 2, this.options.timeout);
+          continue;
+        } finally {
+          this.fetching = undefined;
+        }
+        this.failing = false;
+        if (this.closed) break;
+        if (batch.length > 0) {
+          idleSince = Date.now();
+          pause = FIRST_POLL;
+          yield batch;
+          continue;
+        }
+        if (this.signals !== signals) continue;
       }
-      if (this.needsReclaim) await this.reclaim();
-      const signals = this.signals;
-      const fetching = (this.fetching = this.fetch(room));
-      let batch: RedisDelivery[];
-      try {
-        batch = await fetching;
-      } catch (error) {
-        this.needsReclaim = true;
-        if (!this.failing) this.broker.logger.warn(`fetching from ${this.queueName} failed: ${(error as Error)?.message ?? error}; retrying`);
-        this.failing = true;
-        await sleep(Math.min(pause, this.options.timeout));
-        pause = Math.min(pause * 2, this.options.timeout);
-        continue;
-      } finally {
-        this.fetching = undefined;
-      }
-      this.failing = false;
-      if (this.closed) break;
-      if (batch.length > 0) {
-        idleSince = Date.now();
-        pause = FIRST_POLL;
-        yield batch;
-        continue;
-      }
-      if (this.signals !== signals) continue;
       const left = idleSince + this.options.timeout - Date.now();
       if (left <= 0) {
         idleSince = Date.now();
@@ -92,8 +90,8 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
         continue;
       }
       // Foreign producers send no signal: poll with a backoff up to the idle timeout.
-      const woken = await this.sleep(Math.min(pause, left));
-      pause = woken ? FIRST_POLL : Math.min(pause * 2, this.options.timeout);
+      const woken = await this.sleep(room > 0 ? Math.min(pause, left) : left);
+      if (room > 0) pause = woken ? FIRST_POLL : Math.min(pause * 2, this.options.timeout);
     }
   }
 
