@@ -1,0 +1,1 @@
+export { RedisResultBackend, type RedisResultBackendOptions } from "./redis-result-backend.js";
