@@ -8,6 +8,9 @@ import { assertQueueName } from "./queues.js";
 
 export type ActorFn<Args extends readonly unknown[], R> = (...args: Args) => R | Promise<R>;
 
+/** The argument lists a message may be built with: all of them, or a prefix (a pipeline appends the rest). */
+export type ArgsPrefix<T extends readonly unknown[]> = T extends readonly [...infer Head, unknown] ? T | ArgsPrefix<Head> : T;
+
 export interface SendOptions<Args extends readonly unknown[]> extends MessageOptions {
   args: Jsonable<Args>;
   kwargs?: JsonObject;
@@ -59,26 +62,31 @@ export class ActorHandle<Args extends readonly unknown[], R> {
     return this.boundBroker ?? getBroker();
   }
 
-  message(...args: Jsonable<Args>): Message<Args, R> {
+  /** A message for later sending (pipelines, groups); a pipeline step may leave out trailing arguments. */
+  message(...args: ArgsPrefix<Jsonable<Args>>): Message<Args, R> {
     assertJson(args, "arguments");
     const message = new Message<Args, R>({ queueName: this.queueName, actorName: this.actorName, args: args as unknown as Args });
+    message.broker = this.boundBroker;
     return message;
   }
 
-  messageWithOptions(options: SendOptions<Args>): Message<Args, R> {
+  /** A message with per-message options; as with `message`, a pipeline step may leave out trailing arguments. */
+  messageWithOptions(options: Omit<SendOptions<Args>, "args"> & { args: ArgsPrefix<Jsonable<Args>> }): Message<Args, R> {
     assertJson(options.args, "arguments");
     if (options.kwargs) assertJson(options.kwargs, "kwargs");
-    return new Message<Args, R>({
+    const message = new Message<Args, R>({
       queueName: this.queueName,
       actorName: this.actorName,
       args: options.args as unknown as Args,
       kwargs: options.kwargs ?? {},
       options: wireOptions(options),
     });
+    message.broker = this.boundBroker;
+    return message;
   }
 
   send(...args: Jsonable<Args>): Promise<Message<Args, R>> {
-    return this.broker.enqueue(this.message(...args));
+    return this.broker.enqueue(this.message(...(args as ArgsPrefix<Jsonable<Args>>)));
   }
 
   sendWithOptions(options: SendOptions<Args>): Promise<Message<Args, R>> {

@@ -6,7 +6,9 @@ export type JsonObject = { [key: string]: JsonValue };
  * Compile-time check that `T` is JSON-serialisable: functions, `undefined`,
  * bigint, symbols, Dates, Maps and class instances with methods map to `never`.
  */
-export type Jsonable<T> = T extends JsonPrimitive
+export type Jsonable<T> = [T] extends [JsonValue]
+  ? T
+  : T extends JsonPrimitive
   ? T
   : T extends bigint | symbol | undefined | ((...args: never[]) => unknown) | Date | Map<unknown, unknown> | Set<unknown>
     ? never

@@ -106,7 +106,9 @@ export class MemoryBroker extends Broker {
     const queueName = canonicalQueueName(fromQueue);
     let entries = this.dead.get(queueName);
     if (!entries) this.dead.set(queueName, (entries = []));
-    entries.push({ message: delivery.message, raw: delivery.raw, reason, deadAt: Date.now() });
+    // Keep the copy as it was enqueued, not as middleware changed it in memory (as on Redis and RabbitMQ).
+    const stored = delivery.message ? this.decodeMessage(delivery.raw).message : undefined;
+    entries.push({ message: stored, raw: delivery.raw, reason, deadAt: Date.now() });
     if (delivery.message) {
       const error = delivery.message.lastError ?? new Error(reason ?? "dead-lettered");
       for (const joiner of this.joiners) if (joiner.failFast && joiner.queueName === queueName) joiner.reject(error);

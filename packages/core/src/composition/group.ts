@@ -22,7 +22,7 @@ export class Group<Rs extends readonly unknown[]> {
 
   constructor(children: readonly GroupChild[], options: { broker?: Broker } = {}) {
     this.children = children;
-    this.broker = options.broker ?? getBroker();
+    this.broker = options.broker ?? children.map(brokerOf).find((b) => b !== undefined) ?? getBroker();
   }
 
   /** Runs `message` once every member of the group has succeeded. */
@@ -73,6 +73,10 @@ export class Group<Rs extends readonly unknown[]> {
   async completed(): Promise<boolean> {
     return (await this.completedCount()) === this.children.length;
   }
+}
+
+function brokerOf(child: GroupChild): Broker | undefined {
+  return child instanceof Pipeline || child instanceof Group ? child.broker : child.broker;
 }
 
 function withBroker<C extends AnyMessage | Pipeline<unknown>>(child: C, broker: Broker): C {

@@ -6,6 +6,10 @@ export class MemoryResultBackend extends ResultBackend {
   private readonly waiters = new Map<string, Set<(value: string) => void>>();
 
   protected async read(key: string): Promise<string | undefined> {
+    return this.peek(key);
+  }
+
+  private peek(key: string): string | undefined {
     const entry = this.values.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= Date.now()) {
@@ -25,7 +29,8 @@ export class MemoryResultBackend extends ResultBackend {
   }
 
   protected override async waitFor(key: string, timeout: number): Promise<string | undefined> {
-    const present = await this.read(key);
+    // Checked and registered in one synchronous step, so a write in between cannot be missed.
+    const present = this.peek(key);
     if (present !== undefined) return present;
     return new Promise((resolve) => {
       let set = this.waiters.get(key);

@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { actor, group, InvalidOption, MemoryBroker, pipeline } from "../src/index.js";
+import { harness, sleep } from "./harness.js";
+
+describe("pipeline and group", () => {
+  let h = harness();
+  afterEach(async () => {
+    await h.stop();
+    h = harness();
+  });
+
+  function math() {
+    const double = actor("double", (x: number) => x * 2, { broker: h.broker, storeResults: true });
+    const addOne = actor("add_one", (x: number) => x + 1, { broker: h.broker, storeResults: true });
+    const constant = actor("constant", () => 100, { broker: h.broker, storeResults: true });
+    return { double, addOne, constant };
+  }
+
+  it("pipes each result into the next step as its last argument", async () => {
+    const { double, addOne } = math();
+    await h.start();
+    const p = await pipeline([double.message(3), addOne.message(), double.message()]).run();
+    expect(await p.getResult({ block: true, timeout: 5_000 })).toBe(14);
+    expect(await p.getResults({ block: true })).toEqual([6, 7, 14]);
+    expect(await p.completed()).toBe(true);
+    expect(await p.completedCount()).toBe(3);
+  });
+
+  it("writes steps as nested pipe_target objects and honours pipe_ignore", async () => {
+    const { double, addOne, constant } = math();
+    const p = pipeline([double.message(3), constant.messageWithOptions({ args: [], pipeIgnore: true }), addOne.message()]);
+    const first = p.messages[0].toJSON();
+    const target = first.options.pipe_target as Record<string, unknown>;
+    expect(Object.keys(target)).toEqual(["queue_name", "actor_name", "args", "kwargs", "options", "message_id", "message_timestamp"]);
+    expect((target.options as Record<string, unknown>).pipe_ignore).toBe(true);
+    expect(((target.options as Record<string, unknown>).pipe_target as Record<string, unknown>).actor_name).toBe("add_one");
+    await h.start();
+    await p.run();
+    expect(await p.getResult({ block: true, timeout: 5_000 })).toBe(101);
+  });
+
+  it("delays a step by its own delay option", async () => {
+    const ranAt: number[] = [];
+    const stamp = actor("stamp", (n: number) => {
+      ranAt.push(Date.now());
+      return n + 1;
+    }, { broker: h.broker, storeResults: true });
+    await h.start();
+    const p = await pipeline([stamp.message(1), stamp.messageWithOptions({ args: [], delay: 300 })]).run();
+    expect(await p.getResult({ block: true, timeout: 5_000 })).toBe(3);
+    expect(ranAt[1] - ranAt[0]).toBeGreaterThanOrEqual(300);
+  });
+
+  it("fires a group's completion callback once, after every member succeeded", async () => {
+    const { double } = math();
+    const notified: string[] = [];
+    const notify = actor("notify", (label: string) => void notified.push(label), { broker: h.broker });
+    await h.start();
+    const g = await group([double.message(1), double.message(2), pipeline([double.message(3), double.message()])])
+      .addCompletionCallback(notify.message("all done"))
+      .run();
+    expect(await g.getResults({ block: true, timeout: 5_000 })).toEqual([2, 4, 12]);
+    await h.broker.join("default");
+    await sleep(50);
+    expect(notified).toEqual(["all done"]);
+    expect(await g.completed()).toBe(true);
+    expect(await g.completedCount()).toBe(3);
+  });
+
+  it("never fires the completion callback after a member failed for good", async () => {
+    const { double } = math();
+    const notified: string[] = [];
+    const notify = actor("notify", (label: string) => void notified.push(label), { broker: h.broker });
+    const broken = actor(
+      "broken",
+      () => {
+        throw new Error("no");
+      },
+      { broker: h.broker, maxRetries: 0 },
+    );
+    await h.start();
+    await group([double.message(1), broken.message(), double.message(2)]).addCompletionCallback(notify.message("nope")).run();
+    await h.broker.join("default");
+    await sleep(100);
+    expect(notified).toEqual([]);
+  });
+
+  it("says which middleware is missing when a group with callbacks runs without GroupCallbacks", async () => {
+    const broker = new MemoryBroker();
+    const a = actor("a", () => 1, { broker });
+    await expect(group([a.message()], { broker }).addCompletionCallback(a.message()).run()).rejects.toSatisfy(
+      (e) => InvalidOption.isInstance(e) && /GroupCallbacks/.test((e as Error).message),
+    );
+  });
+});
