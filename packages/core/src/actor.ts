@@ -11,9 +11,17 @@ export type ActorFn<Args extends readonly unknown[], R> = (...args: Args) => R |
 /** The argument lists a message may be built with: all of them, or a prefix (a pipeline appends the rest). */
 export type ArgsPrefix<T extends readonly unknown[]> = T extends readonly [...infer Head, unknown] ? T | ArgsPrefix<Head> : T;
 
-export interface SendOptions<Args extends readonly unknown[]> extends MessageOptions {
-  args: Jsonable<Args>;
+export interface SendOptionsBase extends MessageOptions {
   kwargs?: JsonObject;
+}
+
+export interface SendOptions<Args extends readonly unknown[]> extends SendOptionsBase {
+  args: Jsonable<Args>;
+}
+
+/** Options of `messageWithOptions`: a pipeline step may leave out trailing arguments. */
+export interface MessageWithOptions<Args extends readonly unknown[]> extends SendOptionsBase {
+  args: ArgsPrefix<Jsonable<Args>>;
 }
 
 const unbound = new Set<Actor<never, unknown>>();
@@ -71,14 +79,14 @@ export class ActorHandle<Args extends readonly unknown[], R> {
   }
 
   /** A message with per-message options; as with `message`, a pipeline step may leave out trailing arguments. */
-  messageWithOptions(options: Omit<SendOptions<Args>, "args"> & { args: ArgsPrefix<Jsonable<Args>> }): Message<Args, R> {
+  messageWithOptions(options: MessageWithOptions<Args>): Message<Args, R> {
     assertJson(options.args, "arguments");
     if (options.kwargs) assertJson(options.kwargs, "kwargs");
     const message = new Message<Args, R>({
       queueName: this.queueName,
       actorName: this.actorName,
       args: options.args as unknown as Args,
-      kwargs: options.kwargs ?? {},
+      kwargs: (options.kwargs ?? {}) as JsonObject,
       options: wireOptions(options),
     });
     message.broker = this.boundBroker;
@@ -91,13 +99,13 @@ export class ActorHandle<Args extends readonly unknown[], R> {
 
   sendWithOptions(options: SendOptions<Args>): Promise<Message<Args, R>> {
     const { delay, ...rest } = options;
-    return this.broker.enqueue(this.messageWithOptions(rest as SendOptions<Args>), { delay: delay as number | undefined });
+    return this.broker.enqueue(this.messageWithOptions(rest as MessageWithOptions<Args>), { delay: delay as number | undefined });
   }
 
   /** Sends one message per argument list, in one round trip per batch. */
-  sendMany(argsList: readonly Jsonable<Args>[], options: Omit<SendOptions<Args>, "args"> = {}): Promise<Message<Args, R>[]> {
+  sendMany(argsList: readonly Jsonable<Args>[], options: SendOptionsBase = {}): Promise<Message<Args, R>[]> {
     const { delay, ...rest } = options;
-    const messages = argsList.map((args) => this.messageWithOptions({ ...rest, args } as SendOptions<Args>));
+    const messages = argsList.map((args) => this.messageWithOptions({ ...rest, args } as MessageWithOptions<Args>));
     return this.broker.enqueueMany(messages, { delay: delay as number | undefined });
   }
 }

@@ -1,4 +1,17 @@
-export { Actor, ActorHandle, actor, actorRef, type ActorArgs, type ActorFn, type ActorResult, type AnyActor, type SendOptions } from "./actor.js";
+export {
+  Actor,
+  ActorHandle,
+  actor,
+  actorRef,
+  type ActorArgs,
+  type ActorFn,
+  type ActorResult,
+  type AnyActor,
+  type ArgsPrefix,
+  type MessageWithOptions,
+  type SendOptions,
+  type SendOptionsBase,
+} from "./actor.js";
 export type { ActorLike, ActorOptions, ErrorClass, MessageOptions } from "./actor-options.js";
 export { Broker, type BrokerCapabilities, type BrokerOptions, type DeadLetter, type EnqueueOptions, type JoinOptions, type QueueStats } from "./broker.js";
 export { brokerFromUrl, redactUrl } from "./broker-from-url.js";
