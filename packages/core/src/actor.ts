@@ -93,17 +93,18 @@ export class ActorHandle<Args extends readonly unknown[], R> {
     return message;
   }
 
-  send(...args: Jsonable<Args>): Promise<Message<Args, R>> {
+  /** Sends a message; arguments that JSON cannot carry reject with a TypeError before anything is enqueued. */
+  async send(...args: Jsonable<Args>): Promise<Message<Args, R>> {
     return this.broker.enqueue(this.message(...(args as ArgsPrefix<Jsonable<Args>>)));
   }
 
-  sendWithOptions(options: SendOptions<Args>): Promise<Message<Args, R>> {
+  async sendWithOptions(options: SendOptions<Args>): Promise<Message<Args, R>> {
     const { delay, ...rest } = options;
     return this.broker.enqueue(this.messageWithOptions(rest as MessageWithOptions<Args>), { delay: delay as number | undefined });
   }
 
   /** Sends one message per argument list, in one round trip per batch. */
-  sendMany(argsList: readonly Jsonable<Args>[], options: SendOptionsBase = {}): Promise<Message<Args, R>[]> {
+  async sendMany(argsList: readonly Jsonable<Args>[], options: SendOptionsBase = {}): Promise<Message<Args, R>[]> {
     const { delay, ...rest } = options;
     const messages = argsList.map((args) => this.messageWithOptions({ ...rest, args } as MessageWithOptions<Args>));
     return this.broker.enqueueMany(messages, { delay: delay as number | undefined });
