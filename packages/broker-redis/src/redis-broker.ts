@@ -10,6 +10,7 @@ import {
   QueueJoinTimeout,
   type QueueStats,
   canonicalQueueName,
+  ConnectionError,
   uuid4,
 } from "@troupe/core";
 import { listDeadLetters, requeueDeadLetters } from "./dead-letters.js";
@@ -51,6 +52,7 @@ export class RedisBroker extends Broker {
   private readonly consumed = new Set<string>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private maintenanceTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(options: RedisBrokerOptions = {}) {
     super(options);
@@ -104,6 +106,7 @@ export class RedisBroker extends Broker {
   }
 
   consume(queueName: string, options: ConsumeOptions): RedisConsumer {
+    if (this.closed) throw new ConnectionError("this Redis broker is closed");
     const consumer = new RedisConsumer(this, queueName, options);
     this.consumers.add(consumer);
     const canonical = canonicalQueueName(queueName);
@@ -174,6 +177,7 @@ export class RedisBroker extends Broker {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.stopTimers();
     await Promise.all([...this.consumers].map((consumer) => consumer.close()));
     await this.signal.close();
@@ -182,6 +186,7 @@ export class RedisBroker extends Broker {
 
   /** Ends the broker as a killed process would: no acks, no requeues, no more heartbeats. For tests. */
   simulateCrash(): void {
+    this.closed = true;
     this.stopTimers();
     for (const consumer of this.consumers) consumer.abandon();
     this.consumers.clear();
