@@ -75,8 +75,8 @@ describe("Redis protocol", () => {
       // The dead-lettered bytes are a runnable message too: put them on their canonical queue.
       const queue = vector.queue_key.slice("dramatiq:".length, -".msgs".length).replace(/\.XQ$/, "");
       queues.add(queue.replace(/\.DQ$/, ""));
-      await writeRaw(admin, namespace, queue, vector.raw);
       const data = JSON.parse(vector.raw);
+      await writeRaw(admin, namespace, queue, vector.raw, data.options.redis_message_id);
       const maxAge = data.options.max_age as number | undefined;
       if (typeof data.options.eta === "number" && data.options.eta > Date.now() + 5_000) {
         // Not due yet: the worker holds it in its delay-queue ack set.
