@@ -1,0 +1,3 @@
+export type { RabbitmqBrokerOptions } from "./options.js";
+export { RabbitmqBroker } from "./rabbitmq-broker.js";
+export { RabbitmqConsumer, RabbitmqDelivery } from "./rabbitmq-consumer.js";

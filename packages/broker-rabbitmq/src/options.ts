@@ -1,0 +1,28 @@
+import type { BrokerOptions } from "@troupe/core";
+
+export interface RabbitmqBrokerOptions extends BrokerOptions {
+  /**
+   * `amqp://` or `amqps://` URL with credentials and vhost (default `amqp://127.0.0.1:5672`).
+   * Several URLs are tried in turn, for failover between cluster nodes.
+   */
+  url?: string | readonly string[];
+  /** Declares queues with `x-max-priority` so `brokerPriority` orders delivery. Must match every other producer. */
+  maxPriority?: number;
+  /** How long dead letters stay in `q.XQ`, ms (default 604 800 000, seven days, as Dramatiq). */
+  deadMessageTtl?: number;
+  /** Wait for publisher confirms before `enqueue` resolves (default true). */
+  confirm?: boolean;
+  /** How long a producer waits for an unreachable RabbitMQ before `ConnectionError`, ms (default 10 000). */
+  connectTimeout?: number;
+  /** AMQP heartbeat, ms (default 60 000; a `heartbeat` query parameter in the URL, in seconds, wins). 0 turns it off. */
+  heartbeat?: number;
+  /** Extra socket options for `net.connect` / `tls.connect` (e.g. `ca`, `cert`, `key` for amqps). */
+  socketOptions?: Record<string, unknown>;
+}
+
+export const DEFAULT_URL = "amqp://127.0.0.1:5672";
+export const DEFAULT_DEAD_MESSAGE_TTL = 604_800_000;
+export const DEFAULT_CONNECT_TIMEOUT = 10_000;
+export const DEFAULT_HEARTBEAT = 60_000;
+/** AMQP's basic.qos prefetch-count is a 16-bit field. */
+export const MAX_PREFETCH = 65_535;
