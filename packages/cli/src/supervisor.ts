@@ -32,12 +32,6 @@ interface Child {
 /** `idle`: waiting for a file change after a reload failed to import (watch mode only). */
 type State = "starting" | "running" | "reloading" | "idle" | "stopping";
 
-/**
- * A signal sent to a process and to its process group (as `timeout` and some
- * service managers do) arrives twice at once; within this window it counts once.
- */
-const DUPLICATE_SIGNAL = 100;
-
 /** How long after `--shutdown-timeout` a worker process may take to exit before it is killed. */
 const EXIT_GRACE = 10_000;
 
@@ -55,7 +49,6 @@ export class Supervisor {
   private readonly watchdog: Watchdog;
   private state: State = "starting";
   private reloadPending = false;
-  private lastStopSignal = 0;
   private stopWatching: (() => void) | undefined;
   private finished = false;
   private resolveDone!: (code: ExitCode) => void;
@@ -188,9 +181,6 @@ export class Supervisor {
   }
 
   private onStopSignal(signal: NodeJS.Signals): void {
-    const now = Date.now();
-    if (now - this.lastStopSignal < DUPLICATE_SIGNAL) return;
-    this.lastStopSignal = now;
     if (this.state === "stopping") {
       this.log.warn(`${signal} again: stopping at once`);
       void this.hardStop();
