@@ -1,4 +1,11 @@
-export { Barrier, GroupCallbacks, MemoryRateLimiterBackend, RateLimitExceeded, type RateLimiterBackend } from "@troupe/core";
+export {
+  Barrier,
+  GROUP_BARRIER_TTL,
+  GroupCallbacks,
+  MemoryRateLimiterBackend,
+  RateLimitExceeded,
+  type RateLimiterBackend,
+} from "@troupe/core";
 export { BucketRateLimiter, type BucketRateLimiterOptions } from "./bucket-rate-limiter.js";
 export { ConcurrentRateLimiter, type ConcurrentRateLimiterOptions } from "./concurrent-rate-limiter.js";
 export { type AcquireOptions, RateLimiter } from "./rate-limiter.js";
