@@ -1,7 +1,7 @@
 import type { ActorLike, ActorOptions, MessageOptions } from "./actor-options.js";
 import type { Broker } from "./broker.js";
 import { getBroker, onBrokerSet, peekBroker } from "./global-broker.js";
-import { assertJson, type JsonObject, type Jsonable } from "./json.js";
+import { assertJson, type Jsonable, type JsonObject } from "./json.js";
 import { Message } from "./message.js";
 import { toWireName } from "./options.js";
 import { assertQueueName } from "./queues.js";
@@ -58,7 +58,7 @@ export class ActorHandle<Args extends readonly unknown[], R> {
   protected boundBroker: Broker | undefined;
 
   constructor(actorName: string, queueName: string, broker: Broker | undefined) {
-    if (!actorName) throw new TypeError("an actor needs a name: actor(\"send_email\", fn)");
+    if (!actorName) throw new TypeError('an actor needs a name: actor("send_email", fn)');
     assertQueueName(queueName);
     this.actorName = actorName;
     this.queueName = queueName;

@@ -5,8 +5,8 @@ import { ActorNotFound, DecodeError, InvalidOption, MessageTooLarge } from "./er
 import { HookEmitter } from "./hook-emitter.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { Message } from "./message.js";
-import type { Middleware } from "./middleware.js";
 import { defaultMiddleware } from "./middleware/default-middleware.js";
+import type { Middleware } from "./middleware.js";
 import { assertQueueName, delayQueueName } from "./queues.js";
 
 export interface BrokerCapabilities {
@@ -79,7 +79,10 @@ export abstract class Broker extends HookEmitter {
   }
 
   /** Adds middleware (at the end, or before/after a given class) and replays past declarations to it. */
-  addMiddleware(middleware: Middleware, position: { before?: new (...a: never[]) => Middleware; after?: new (...a: never[]) => Middleware } = {}): void {
+  addMiddleware(
+    middleware: Middleware,
+    position: { before?: new (...a: never[]) => Middleware; after?: new (...a: never[]) => Middleware } = {},
+  ): void {
     this.insertMiddleware(middleware, position);
     for (const queueName of this.queues) {
       middleware.afterDeclareQueue?.(this, queueName);

@@ -46,7 +46,10 @@ export class TroupeError extends Error {
 
 export class ActorNotFound extends TroupeError {
   constructor(actorName: string) {
-    super("ACTOR_NOT_FOUND", `actor "${actorName}" is not declared on this broker: import the module that declares it before starting the worker`);
+    super(
+      "ACTOR_NOT_FOUND",
+      `actor "${actorName}" is not declared on this broker: import the module that declares it before starting the worker`,
+    );
   }
   static override isInstance(value: unknown): value is ActorNotFound {
     return TroupeError.hasCode(value, "ACTOR_NOT_FOUND");
@@ -91,7 +94,10 @@ export class DecodeError extends TroupeError {
 
 export class MessageTooLarge extends TroupeError {
   constructor(size: number, limit: number) {
-    super("MESSAGE_TOO_LARGE", `message is ${size} bytes, over the broker's limit of ${limit} bytes: store large payloads elsewhere and send a reference`);
+    super(
+      "MESSAGE_TOO_LARGE",
+      `message is ${size} bytes, over the broker's limit of ${limit} bytes: store large payloads elsewhere and send a reference`,
+    );
   }
   static override isInstance(value: unknown): value is MessageTooLarge {
     return TroupeError.hasCode(value, "MESSAGE_TOO_LARGE");

@@ -39,7 +39,8 @@ export abstract class HookEmitter {
     let index = this.middleware.length;
     if (anchor) {
       const found = this.middleware.findIndex((m) => m instanceof anchor);
-      if (found === -1) throw new MiddlewareError(`cannot place ${middleware.constructor.name}: no ${anchor.name} middleware on the broker`);
+      if (found === -1)
+        throw new MiddlewareError(`cannot place ${middleware.constructor.name}: no ${anchor.name} middleware on the broker`);
       index = position.before ? found : found + 1;
     }
     this.middleware.splice(index, 0, middleware);

@@ -1,22 +1,30 @@
 export {
   Actor,
-  ActorHandle,
-  actor,
-  actorRef,
   type ActorArgs,
   type ActorFn,
+  ActorHandle,
   type ActorResult,
   type AnyActor,
   type ArgsPrefix,
+  actor,
+  actorRef,
   type MessageWithOptions,
   type SendOptions,
   type SendOptionsBase,
 } from "./actor.js";
 export type { ActorLike, ActorOptions, ErrorClass, MessageOptions } from "./actor-options.js";
-export { Broker, type BrokerCapabilities, type BrokerOptions, type DeadLetter, type EnqueueOptions, type JoinOptions, type QueueStats } from "./broker.js";
+export {
+  Broker,
+  type BrokerCapabilities,
+  type BrokerOptions,
+  type DeadLetter,
+  type EnqueueOptions,
+  type JoinOptions,
+  type QueueStats,
+} from "./broker.js";
 export { brokerFromUrl, redactUrl } from "./broker-from-url.js";
-export { Group, group, type GroupChild, type GroupResults } from "./composition/group.js";
-export { Pipeline, pipeline, type PipelineResult, type PipelineStep } from "./composition/pipeline.js";
+export { Group, type GroupChild, type GroupResults, group } from "./composition/group.js";
+export { Pipeline, type PipelineResult, type PipelineStep, pipeline } from "./composition/pipeline.js";
 export type { ConsumeOptions, Consumer, Delivery } from "./consumer.js";
 export { currentMessage, MessageContext } from "./current-message.js";
 export { type Encoder, JsonEncoder, type MessageData, validateEnvelope } from "./encoder.js";
@@ -39,11 +47,10 @@ export {
 } from "./errors.js";
 export { getBroker, peekBroker, setBroker } from "./global-broker.js";
 export { uuid4 } from "./ids.js";
-export { assertJson, type JsonObject, type JsonPrimitive, type Jsonable, type JsonValue } from "./json.js";
+export { assertJson, type Jsonable, type JsonObject, type JsonPrimitive, type JsonValue } from "./json.js";
 export { consoleLogger, type Logger, type LogLevel } from "./logger.js";
 export { MemoryBroker } from "./memory-broker.js";
 export { Message, type MessageInit } from "./message.js";
-export { HOOK_NAMES, type HookName, type Middleware, type ProcessOutcome } from "./middleware.js";
 export { AgeLimit } from "./middleware/age-limit.js";
 export { computeBackoff } from "./middleware/backoff.js";
 export { Callbacks } from "./middleware/callbacks.js";
@@ -53,6 +60,7 @@ export { Pipelines } from "./middleware/pipelines.js";
 export { Retries, type RetriesOptions } from "./middleware/retries.js";
 export { ShutdownNotifications } from "./middleware/shutdown-notifications.js";
 export { TimeLimit } from "./middleware/time-limit.js";
+export { HOOK_NAMES, type HookName, type Middleware, type ProcessOutcome } from "./middleware.js";
 export { OPTION_WIRE_NAMES, toWireName } from "./options.js";
 export { canonicalQueueName, deadLetterQueueName, delayQueueName, isDelayQueue } from "./queues.js";
 export { Barrier } from "./rate-limits/barrier.js";
@@ -61,6 +69,13 @@ export { MemoryRateLimiterBackend } from "./rate-limits/memory-rate-limiter-back
 export type { RateLimiterBackend } from "./rate-limits/rate-limiter-backend.js";
 export { ResultFailure, ResultMissing, ResultTimeout } from "./result-errors.js";
 export { MemoryResultBackend } from "./results/memory-result-backend.js";
-export { DEFAULT_RESULT_TTL, errorTypeName, type FailureMarker, type GetResultOptions, ResultBackend, resultKey } from "./results/result-backend.js";
+export {
+  DEFAULT_RESULT_TTL,
+  errorTypeName,
+  type FailureMarker,
+  type GetResultOptions,
+  ResultBackend,
+  resultKey,
+} from "./results/result-backend.js";
 export { Results, type ResultsOptions } from "./results/results.js";
 export { Worker, type WorkerOptions } from "./worker.js";

@@ -9,16 +9,16 @@ export type JsonObject = { [key: string]: JsonValue };
 export type Jsonable<T> = [T] extends [JsonValue]
   ? T
   : T extends JsonPrimitive
-  ? T
-  : T extends bigint | symbol | undefined | ((...args: never[]) => unknown) | Date | Map<unknown, unknown> | Set<unknown>
-    ? never
-    : T extends readonly (infer U)[]
-      ? T extends readonly unknown[]
-        ? { [K in keyof T]: Jsonable<T[K]> }
-        : Jsonable<U>[]
-      : T extends object
-        ? { [K in keyof T]: Jsonable<T[K]> }
-        : never;
+    ? T
+    : T extends bigint | symbol | undefined | ((...args: never[]) => unknown) | Date | Map<unknown, unknown> | Set<unknown>
+      ? never
+      : T extends readonly (infer U)[]
+        ? T extends readonly unknown[]
+          ? { [K in keyof T]: Jsonable<T[K]> }
+          : Jsonable<U>[]
+        : T extends object
+          ? { [K in keyof T]: Jsonable<T[K]> }
+          : never;
 
 function describe(path: string): string {
   return path === "" ? "the value" : path;

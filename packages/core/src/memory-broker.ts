@@ -119,7 +119,9 @@ export class MemoryBroker extends Broker {
   private drained(queueName: string): boolean {
     const queue = this.physical.get(queueName);
     const delayed = this.physical.get(delayQueueName(queueName));
-    return (!queue || (queue.ready.length === 0 && queue.unacked === 0)) && (!delayed || (delayed.ready.length === 0 && delayed.unacked === 0));
+    return (
+      (!queue || (queue.ready.length === 0 && queue.unacked === 0)) && (!delayed || (delayed.ready.length === 0 && delayed.unacked === 0))
+    );
   }
 
   /** @internal called whenever a queue's counts change */
@@ -203,7 +205,9 @@ export class MemoryBroker extends Broker {
     const canonical = canonicalQueueName(queueName);
     const entries = this.dead.get(canonical) ?? [];
     const taken = entries.splice(0, options.limit ?? entries.length);
-    const messages = taken.flatMap((entry) => (entry.message ? [entry.message.copy({ queueName: canonical, options: { eta: undefined } })] : []));
+    const messages = taken.flatMap((entry) =>
+      entry.message ? [entry.message.copy({ queueName: canonical, options: { eta: undefined } })] : [],
+    );
     await this.enqueueMany(messages);
     return messages.length;
   }

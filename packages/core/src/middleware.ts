@@ -70,6 +70,4 @@ export const HOOK_NAMES: readonly HookName[] = [
   "beforeConsumerShutdown",
 ];
 
-export type HookArgs<H extends HookName> = Parameters<NonNullable<Middleware[H]>> extends [Broker, ...infer Rest]
-  ? Rest
-  : never;
+export type HookArgs<H extends HookName> = Parameters<NonNullable<Middleware[H]>> extends [Broker, ...infer Rest] ? Rest : never;

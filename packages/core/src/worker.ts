@@ -199,7 +199,11 @@ export class Worker {
       if (!actor) {
         this.reject(consumer, delivery, new ActorNotFound(message.actorName));
       } else if (!actor.options.kwargs && Object.keys(message.kwargs).length > 0) {
-        this.reject(consumer, delivery, new DecodeError(`actor "${actor.actorName}" got keyword arguments; declare it with { kwargs: true } to accept them`));
+        this.reject(
+          consumer,
+          delivery,
+          new DecodeError(`actor "${actor.actorName}" got keyword arguments; declare it with { kwargs: true } to accept them`),
+        );
       } else {
         this.buffer.push(actor.priority, { consumer, delivery, actor });
       }
@@ -323,7 +327,9 @@ export class Worker {
         if (after) await after;
       }
     } catch (error) {
-      broker.logger.error(`could not ${message.failed ? "nack" : "ack"} ${message}: ${(error as Error)?.message ?? error}; the broker will deliver it again`);
+      broker.logger.error(
+        `could not ${message.failed ? "nack" : "ack"} ${message}: ${(error as Error)?.message ?? error}; the broker will deliver it again`,
+      );
     }
   }
 
@@ -353,7 +359,9 @@ export class Worker {
           if (acked) await acked;
         }
       } catch (error) {
-        this.broker.logger.error(`moving ${due.length} delayed message(s) failed: ${(error as Error)?.message ?? error}; they stay on the delay queue`);
+        this.broker.logger.error(
+          `moving ${due.length} delayed message(s) failed: ${(error as Error)?.message ?? error}; they stay on the delay queue`,
+        );
         await this.requeueJobs(due);
       }
     }
@@ -370,7 +378,9 @@ export class Worker {
     }
     for (const [consumer, deliveries] of byConsumer) {
       await consumer.requeue(deliveries).catch((error) => {
-        this.broker.logger.error(`requeueing ${deliveries.length} message(s) on ${consumer.queueName} failed: ${error}; the broker will deliver them again`);
+        this.broker.logger.error(
+          `requeueing ${deliveries.length} message(s) on ${consumer.queueName} failed: ${error}; the broker will deliver them again`,
+        );
       });
     }
   }
@@ -380,4 +390,3 @@ function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return error === undefined ? "failed" : String(error);
 }
-

@@ -61,8 +61,7 @@ describe("actors and sending", () => {
     const got: unknown[][] = [];
     actor("with_kwargs", (...args: unknown[]) => void got.push(args), { broker: h.broker, kwargs: true });
     actor("without_kwargs", () => void got.push(["should not run"]), { broker: h.broker });
-    const foreign = (actorName: string) =>
-      new Message({ queueName: "default", actorName, args: [1], kwargs: { y: 2 } }).encode() as string;
+    const foreign = (actorName: string) => new Message({ queueName: "default", actorName, args: [1], kwargs: { y: 2 } }).encode() as string;
     h.broker.enqueueRaw("default", foreign("with_kwargs"));
     h.broker.enqueueRaw("default", foreign("without_kwargs"));
     await h.start();

@@ -41,10 +41,14 @@ describe("pipeline and group", () => {
 
   it("delays a step by its own delay option", async () => {
     const ranAt: number[] = [];
-    const stamp = actor("stamp", (n: number) => {
-      ranAt.push(Date.now());
-      return n + 1;
-    }, { broker: h.broker, storeResults: true });
+    const stamp = actor(
+      "stamp",
+      (n: number) => {
+        ranAt.push(Date.now());
+        return n + 1;
+      },
+      { broker: h.broker, storeResults: true },
+    );
     await h.start();
     const p = await pipeline([stamp.message(1), stamp.messageWithOptions({ args: [], delay: 300 })]).run();
     expect(await p.getResult({ block: true, timeout: 5_000 })).toBe(3);
@@ -79,7 +83,9 @@ describe("pipeline and group", () => {
       { broker: h.broker, maxRetries: 0 },
     );
     await h.start();
-    await group([double.message(1), broken.message(), double.message(2)]).addCompletionCallback(notify.message("nope")).run();
+    await group([double.message(1), broken.message(), double.message(2)])
+      .addCompletionCallback(notify.message("nope"))
+      .run();
     await h.broker.join("default");
     await sleep(100);
     expect(notified).toEqual([]);

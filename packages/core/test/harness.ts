@@ -1,5 +1,13 @@
 import type { Logger } from "../src/index.js";
-import { MemoryBroker, MemoryRateLimiterBackend, MemoryResultBackend, Results, GroupCallbacks, Worker, type WorkerOptions } from "../src/index.js";
+import {
+  GroupCallbacks,
+  MemoryBroker,
+  MemoryRateLimiterBackend,
+  MemoryResultBackend,
+  Results,
+  Worker,
+  type WorkerOptions,
+} from "../src/index.js";
 
 /** A memory broker with results and group callbacks, a log it records, and a worker to start. */
 export function harness() {

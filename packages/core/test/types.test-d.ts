@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import { actor, actorRef, group, type Message, MemoryBroker, pipeline } from "../src/index.js";
+import { actor, actorRef, group, MemoryBroker, type Message, pipeline } from "../src/index.js";
 
 const broker = new MemoryBroker();
 const add = actor("add", async (x: number, y: number) => x + y, { broker });

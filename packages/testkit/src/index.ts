@@ -1,4 +1,4 @@
 export { brokerConformance, type ConformanceScope } from "./broker-conformance.js";
 export type { BrokerTarget, BrokerTestContext } from "./broker-target.js";
 export { eventually, sleep, uniqueQueue } from "./helpers.js";
-export { resultBackendConformance, type ResultBackendConformanceOptions } from "./result-backend-conformance.js";
+export { type ResultBackendConformanceOptions, resultBackendConformance } from "./result-backend-conformance.js";

@@ -8,7 +8,8 @@ import type { GetResultOptions } from "../results/result-backend.js";
 import { type AnyMessage, isDone, Pipeline } from "./pipeline.js";
 
 export type GroupChild = AnyMessage | Pipeline<unknown> | Group<readonly unknown[]>;
-type ChildResult<C> = C extends Message<readonly unknown[], infer R> ? R : C extends Pipeline<infer R> ? R : C extends Group<infer Rs> ? Rs : never;
+type ChildResult<C> =
+  C extends Message<readonly unknown[], infer R> ? R : C extends Pipeline<infer R> ? R : C extends Group<infer Rs> ? Rs : never;
 export type GroupResults<T extends readonly GroupChild[]> = { -readonly [K in keyof T]: ChildResult<T[K]> };
 
 /**
@@ -36,7 +37,9 @@ export class Group<Rs extends readonly unknown[]> {
     if (this.callbacks.length > 0) {
       const middleware = this.broker.getMiddleware(GroupCallbacks);
       if (!middleware) {
-        throw new InvalidOption("group completion callbacks need the GroupCallbacks middleware: broker.addMiddleware(new GroupCallbacks({ backend }))");
+        throw new InvalidOption(
+          "group completion callbacks need the GroupCallbacks middleware: broker.addMiddleware(new GroupCallbacks({ backend }))",
+        );
       }
       if (this.children.some((child) => child instanceof Group)) {
         throw new InvalidOption("completion callbacks cannot track a nested group: flatten it into this group");
@@ -60,7 +63,9 @@ export class Group<Rs extends readonly unknown[]> {
   /** Results in child order: a pipeline gives its last result, a nested group an array. */
   getResults(options: GetResultOptions = {}): Promise<Rs> {
     return Promise.all(
-      this.children.map((child) => (child instanceof Group ? child.getResults(options) : withBroker(child, this.broker).getResult(options))),
+      this.children.map((child) =>
+        child instanceof Group ? child.getResults(options) : withBroker(child, this.broker).getResult(options),
+      ),
     ) as unknown as Promise<Rs>;
   }
 

@@ -1,8 +1,8 @@
 import type { Broker } from "../broker.js";
 import { getBroker } from "../global-broker.js";
 import type { Message } from "../message.js";
-import type { GetResultOptions } from "../results/result-backend.js";
 import { ResultMissing } from "../result-errors.js";
+import type { GetResultOptions } from "../results/result-backend.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: any message shape
 export type AnyMessage = Message<any, any>;
@@ -89,6 +89,9 @@ export async function isDone(message: AnyMessage): Promise<boolean> {
   }
 }
 
-export function pipeline<const T extends readonly PipelineStep[]>(steps: T, options: { broker?: Broker } = {}): Pipeline<PipelineResult<T>> {
+export function pipeline<const T extends readonly PipelineStep[]>(
+  steps: T,
+  options: { broker?: Broker } = {},
+): Pipeline<PipelineResult<T>> {
   return new Pipeline<PipelineResult<T>>(steps, options);
 }

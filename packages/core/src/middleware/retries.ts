@@ -55,7 +55,9 @@ export class Retries implements Middleware {
     const retryWhen = actor?.options.retryWhen ?? this.defaults.retryWhen;
     const retry = retryWhen ? retryWhen(retries, error) : retries < maxRetries;
     if (!retry) {
-      broker.logger.error(`${message} failed ${retries + 1} time(s), last with ${errorName(error)}: ${errorText(error)}; dead-lettering it`);
+      broker.logger.error(
+        `${message} failed ${retries + 1} time(s), last with ${errorName(error)}: ${errorText(error)}; dead-lettering it`,
+      );
       message.fail();
       const target = messageOption(broker, message, "onRetryExhausted", undefined);
       if (target) await enqueueCallback(broker, target, message, { retries, max_retries: maxRetries });

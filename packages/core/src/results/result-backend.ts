@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { ResultFailure, ResultMissing, ResultTimeout } from "../result-errors.js";
 import type { Message } from "../message.js";
 import { canonicalQueueName } from "../queues.js";
+import { ResultFailure, ResultMissing, ResultTimeout } from "../result-errors.js";
 
 export interface GetResultOptions {
   /** Wait for the result instead of failing with `ResultMissing` at once. */

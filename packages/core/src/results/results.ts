@@ -1,8 +1,8 @@
 import type { Broker } from "../broker.js";
 import { InvalidOption } from "../errors.js";
 import type { Message } from "../message.js";
-import type { Middleware, ProcessOutcome } from "../middleware.js";
 import { messageOption } from "../middleware/option.js";
+import type { Middleware, ProcessOutcome } from "../middleware.js";
 import { DEFAULT_RESULT_TTL, type ResultBackend } from "./result-backend.js";
 
 export interface ResultsOptions {

@@ -58,11 +58,7 @@ export function failureConformance(scope: ConformanceScope): void {
       const stranger = actorRef<[number]>("nobody_declared_me", { queueName, broker });
       await record.send(1);
       await context.injectRaw(broker, queueName, "\u0000\u00ffnot json at all{");
-      await context.injectRaw(
-        broker,
-        queueName,
-        JSON.stringify({ ...record.message(9).toJSON(), extra_top_level_key: true }),
-      );
+      await context.injectRaw(broker, queueName, JSON.stringify({ ...record.message(9).toJSON(), extra_top_level_key: true }));
       await stranger.send(7);
       await record.send(2);
       const worker = await startWorker(broker, [queueName]);
