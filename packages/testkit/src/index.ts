@@ -1,4 +1,5 @@
 export { brokerConformance, type ConformanceScope } from "./broker-conformance.js";
 export type { BrokerTarget, BrokerTestContext } from "./broker-target.js";
 export { eventually, sleep, uniqueQueue } from "./helpers.js";
+export { type RateLimiterBackendConformanceOptions, rateLimiterBackendConformance } from "./rate-limiter-backend-conformance.js";
 export { type ResultBackendConformanceOptions, resultBackendConformance } from "./result-backend-conformance.js";
