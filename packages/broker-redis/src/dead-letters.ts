@@ -47,7 +47,9 @@ export async function requeueDeadLetters(broker: RedisBroker, queueName: string,
   let count = 0;
   for (let i = 0; i < triples.length; i += 3 * MAX_IDS_PER_CALL) {
     const chunk = triples.slice(i, i + 3 * MAX_IDS_PER_CALL);
-    count += (await broker.connection.bounded("requeue dead letters", () => broker.script("troupeRequeueDead", [queueName], chunk))) as number;
+    count += (await broker.connection.bounded("requeue dead letters", () =>
+      broker.script("troupeRequeueDead", [queueName], chunk),
+    )) as number;
   }
   return count;
 }

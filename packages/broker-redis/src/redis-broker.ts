@@ -2,15 +2,15 @@ import {
   Broker,
   type BrokerCapabilities,
   type BrokerOptions,
+  ConnectionError,
   type ConsumeOptions,
+  canonicalQueueName,
   type DeadLetter,
   delayQueueName,
   type JoinOptions,
   type Message,
   QueueJoinTimeout,
   type QueueStats,
-  canonicalQueueName,
-  ConnectionError,
   uuid4,
 } from "@troupe/core";
 import { listDeadLetters, requeueDeadLetters } from "./dead-letters.js";
@@ -148,7 +148,11 @@ export class RedisBroker extends Broker {
   /** Requeues the messages of dead workers and deletes expired dead letters, for the queues consumed here. */
   private async maintain(): Promise<void> {
     try {
-      const [requeued] = (await this.script("troupeMaintenance", [this.heartbeatTimeout, this.deadMessageTtl, ...this.consumed])) as number[];
+      const [requeued] = (await this.script("troupeMaintenance", [
+        this.heartbeatTimeout,
+        this.deadMessageTtl,
+        ...this.consumed,
+      ])) as number[];
       if (requeued > 0) this.logger.info(`requeued ${requeued} message(s) of dead workers`);
     } catch (error) {
       this.logger.debug(`maintenance failed: ${(error as Error)?.message ?? error}`);
@@ -211,7 +215,9 @@ export class RedisBroker extends Broker {
   }
 
   async purgeDeadLetters(queueName: string): Promise<number> {
-    return (await this.connection.bounded("purge dead letters", () => this.script("troupePurgeDead", [canonicalQueueName(queueName)]))) as number;
+    return (await this.connection.bounded("purge dead letters", () =>
+      this.script("troupePurgeDead", [canonicalQueueName(queueName)]),
+    )) as number;
   }
 }
 

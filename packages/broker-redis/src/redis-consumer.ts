@@ -65,7 +65,8 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
           batch = await fetching;
         } catch (error) {
           this.needsReclaim = true;
-          if (!this.failing) this.broker.logger.warn(`fetching from ${this.queueName} failed: ${(error as Error)?.message ?? error}; retrying`);
+          if (!this.failing)
+            this.broker.logger.warn(`fetching from ${this.queueName} failed: ${(error as Error)?.message ?? error}; retrying`);
           this.failing = true;
           await sleep(Math.min(pause, this.options.timeout));
           pause = Math.min(pause * 2, this.options.timeout);
@@ -193,7 +194,9 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
         await this.broker.script("troupeAck", [this.queueName], acks);
       } catch (error) {
         this.returnAcks(acks);
-        this.broker.logger.warn(`acking ${acks.length} message(s) on ${this.queueName} failed: ${(error as Error)?.message ?? error}; retrying`);
+        this.broker.logger.warn(
+          `acking ${acks.length} message(s) on ${this.queueName} failed: ${(error as Error)?.message ?? error}; retrying`,
+        );
         if (this.closed) return;
         await sleep(100);
       } finally {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { Broker, type BrokerOptions, uuid4 } from "@troupe/core";
+import { type Broker, type BrokerOptions, uuid4 } from "@troupe/core";
 import type { BrokerTarget, BrokerTestContext } from "@troupe/testkit";
 import { Redis } from "ioredis";
 import { RedisBroker, type RedisBrokerOptions } from "../src/index.js";

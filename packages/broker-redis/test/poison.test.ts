@@ -14,7 +14,12 @@ afterEach(async () => {
 it("dead-letters garbage, an extra top-level key and an unknown actor with a logged reason; good messages beside them run", async () => {
   const namespace = uniqueNamespace("poison");
   const warnings: string[] = [];
-  const logger = { debug() {}, info() {}, warn: (text: string) => void warnings.push(text), error: (text: string) => void warnings.push(text) };
+  const logger = {
+    debug() {},
+    info() {},
+    warn: (text: string) => void warnings.push(text),
+    error: (text: string) => void warnings.push(text),
+  };
   const broker = new RedisBroker({ url: REDIS_URL, namespace, logger });
   cleanup.push(async () => {
     await broker.close();

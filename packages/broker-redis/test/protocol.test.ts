@@ -105,7 +105,12 @@ describe("Redis protocol", () => {
     let slowStarted = false;
     for (const broker of [producer, workerBroker]) {
       actor("send_email", (_to: string) => {}, { broker, queueName: "emails" });
-      actor("flaky", (_n: number) => Promise.reject(new Error("flaky failed")), { broker, queueName: "emails", maxRetries: 3, minBackoff: 3_600_000 });
+      actor("flaky", (_n: number) => Promise.reject(new Error("flaky failed")), {
+        broker,
+        queueName: "emails",
+        maxRetries: 3,
+        minBackoff: 3_600_000,
+      });
       actor(
         "slow",
         async (_n: number) => {
@@ -151,7 +156,9 @@ describe("Redis protocol", () => {
     const actual = [];
     for (const key of (await admin.keys(`${namespace}:*`)).sort()) {
       const type = await admin.type(key);
-      const size = { set: () => admin.scard(key), zset: () => admin.zcard(key), hash: () => admin.hlen(key), list: () => admin.llen(key) }[type];
+      const size = { set: () => admin.scard(key), zset: () => admin.zcard(key), hash: () => admin.hlen(key), list: () => admin.llen(key) }[
+        type
+      ];
       actual.push({ key: normalise(key, namespace, producer.workerId, w), type, pttl: await admin.pttl(key), size: await size?.() });
     }
     actual.sort((a, b) => a.key.localeCompare(b.key));
@@ -171,7 +178,9 @@ describe("Redis protocol", () => {
     const seen: unknown[][] = [];
     const add = actor("add", (...args: unknown[]) => void seen.push(args), { broker, queueName: "interop" });
 
-    const fromPython = JSON.parse(execFileSync(python, [PEER, "enqueue", REDIS_URL, namespace, "interop", "add", "5"], { encoding: "utf8" }));
+    const fromPython = JSON.parse(
+      execFileSync(python, [PEER, "enqueue", REDIS_URL, namespace, "interop", "add", "5"], { encoding: "utf8" }),
+    );
     const worker = new Worker(broker, { concurrency: 2, queues: ["interop"] });
     await worker.start();
     await broker.join("interop", { timeout: 10_000 });
@@ -179,10 +188,18 @@ describe("Redis protocol", () => {
     expect(fromPython).toHaveLength(5);
     expect(seen.sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual([0, 1, 2, 3, 4].map((i) => [i, "pyé"]));
 
-    const sent = await add.sendMany([[10, "né"], [11, "✓"]]);
-    const consumed = JSON.parse(execFileSync(python, [PEER, "consume", REDIS_URL, namespace, "interop", "2", "10000"], { encoding: "utf8" }));
+    const sent = await add.sendMany([
+      [10, "né"],
+      [11, "✓"],
+    ]);
+    const consumed = JSON.parse(
+      execFileSync(python, [PEER, "consume", REDIS_URL, namespace, "interop", "2", "10000"], { encoding: "utf8" }),
+    );
     expect(consumed.map((m: { message_id: string }) => m.message_id)).toEqual(sent.map((m) => m.messageId));
-    expect(consumed.map((m: { args: unknown[] }) => m.args)).toEqual([[10, "né"], [11, "✓"]]);
+    expect(consumed.map((m: { args: unknown[] }) => m.args)).toEqual([
+      [10, "né"],
+      [11, "✓"],
+    ]);
     expect(await admin.exists(`${namespace}:interop`, `${namespace}:interop.msgs`)).toBe(0);
   });
 });

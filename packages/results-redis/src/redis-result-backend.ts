@@ -1,4 +1,4 @@
-import { ConnectionError, redactUrl, ResultBackend } from "@troupe/core";
+import { ConnectionError, ResultBackend, redactUrl } from "@troupe/core";
 import { type Cluster, Redis } from "ioredis";
 import { BlockingPool } from "./blocking-pool.js";
 
@@ -57,7 +57,12 @@ export class RedisResultBackend extends ResultBackend {
 
   protected async write(key: string, value: string, ttl: number): Promise<void> {
     await this.bounded("storing a result", this.connectTimeout, () =>
-      this.client.multi().del(key).lpush(key, value).pexpire(key, Math.max(1, Math.round(ttl))).exec(),
+      this.client
+        .multi()
+        .del(key)
+        .lpush(key, value)
+        .pexpire(key, Math.max(1, Math.round(ttl)))
+        .exec(),
     );
   }
 

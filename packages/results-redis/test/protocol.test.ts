@@ -59,7 +59,12 @@ describe("Redis results on Dramatiq's layout (results.json)", () => {
   });
 
   it.each(vectors.map((v) => [v.description, v] as const))("reads what Dramatiq stored as Dramatiq's get_result does: %s", async (_, v) => {
-    await admin.multi().del(v.key).lpush(v.key, ...v.list).pexpire(v.key, 60_000).exec();
+    await admin
+      .multi()
+      .del(v.key)
+      .lpush(v.key, ...v.list)
+      .pexpire(v.key, 60_000)
+      .exec();
     const expected = v.python_get_result;
     const outcome = await backend.getResult(messageOf(v)).catch((error: unknown) => error);
     if (expected.orig_exc_type) {
