@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { MemoryRateLimiterBackend } from "@troupe/core";
 import { MemcachedRateLimiterBackend } from "@troupe/rate-limit/memcached";
 import { RedisRateLimiterBackend } from "@troupe/rate-limit/redis";
-import { rateLimiterBackendConformance } from "../../testkit/src/rate-limiter-backend-conformance.ts";
+import { rateLimiterBackendConformance } from "@troupe/testkit";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
