@@ -176,7 +176,7 @@ describe("Redis protocol", () => {
     const { namespace, make } = open("python");
     const broker = make();
     const seen: unknown[][] = [];
-    const add = actor("add", (...args: unknown[]) => void seen.push(args), { broker, queueName: "interop" });
+    const add = actor("add", (n: number, text: string) => void seen.push([n, text]), { broker, queueName: "interop" });
 
     const fromPython = JSON.parse(
       execFileSync(python, [PEER, "enqueue", REDIS_URL, namespace, "interop", "add", "5"], { encoding: "utf8" }),
