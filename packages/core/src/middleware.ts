@@ -3,7 +3,8 @@ import type { Broker } from "./broker.js";
 import type { Message } from "./message.js";
 import type { Worker } from "./worker.js";
 
-export type MaybePromise<T> = T | Promise<T>;
+/** What a hook returns: nothing, or a promise the emitter waits for (its value is ignored). */
+export type HookReturn = void | Promise<unknown>;
 
 /** What an actor run produced: its result, or the error it threw. */
 export type ProcessOutcome = { result: unknown; error?: undefined } | { error: unknown; result?: undefined };
@@ -17,31 +18,31 @@ export interface Middleware {
   /** Actor option names (camelCase) this middleware reads; declaring an actor with an unknown one fails. */
   readonly actorOptions?: readonly string[];
 
-  beforeDeclareActor?(broker: Broker, actor: AnyActor): MaybePromise<void>;
-  afterDeclareActor?(broker: Broker, actor: AnyActor): MaybePromise<void>;
-  beforeDeclareQueue?(broker: Broker, queueName: string): MaybePromise<void>;
-  afterDeclareQueue?(broker: Broker, queueName: string): MaybePromise<void>;
-  afterDeclareDelayQueue?(broker: Broker, queueName: string): MaybePromise<void>;
+  beforeDeclareActor?(broker: Broker, actor: AnyActor): HookReturn;
+  afterDeclareActor?(broker: Broker, actor: AnyActor): HookReturn;
+  beforeDeclareQueue?(broker: Broker, queueName: string): HookReturn;
+  afterDeclareQueue?(broker: Broker, queueName: string): HookReturn;
+  afterDeclareDelayQueue?(broker: Broker, queueName: string): HookReturn;
 
-  beforeEnqueue?(broker: Broker, message: Message, delay: number | undefined): MaybePromise<void>;
-  afterEnqueue?(broker: Broker, message: Message, delay: number | undefined): MaybePromise<void>;
-  beforeDelayMessage?(broker: Broker, message: Message): MaybePromise<void>;
+  beforeEnqueue?(broker: Broker, message: Message, delay: number | undefined): HookReturn;
+  afterEnqueue?(broker: Broker, message: Message, delay: number | undefined): HookReturn;
+  beforeDelayMessage?(broker: Broker, message: Message): HookReturn;
 
-  beforeProcessMessage?(broker: Broker, message: Message): MaybePromise<void>;
-  afterProcessMessage?(broker: Broker, message: Message, outcome: ProcessOutcome): MaybePromise<void>;
-  afterSkipMessage?(broker: Broker, message: Message): MaybePromise<void>;
+  beforeProcessMessage?(broker: Broker, message: Message): HookReturn;
+  afterProcessMessage?(broker: Broker, message: Message, outcome: ProcessOutcome): HookReturn;
+  afterSkipMessage?(broker: Broker, message: Message): HookReturn;
 
-  beforeAck?(broker: Broker, message: Message): MaybePromise<void>;
-  afterAck?(broker: Broker, message: Message): MaybePromise<void>;
-  beforeNack?(broker: Broker, message: Message): MaybePromise<void>;
-  afterNack?(broker: Broker, message: Message): MaybePromise<void>;
+  beforeAck?(broker: Broker, message: Message): HookReturn;
+  afterAck?(broker: Broker, message: Message): HookReturn;
+  beforeNack?(broker: Broker, message: Message): HookReturn;
+  afterNack?(broker: Broker, message: Message): HookReturn;
 
-  afterProcessBoot?(broker: Broker): MaybePromise<void>;
-  beforeWorkerBoot?(broker: Broker, worker: Worker): MaybePromise<void>;
-  afterWorkerBoot?(broker: Broker, worker: Worker): MaybePromise<void>;
-  beforeWorkerShutdown?(broker: Broker, worker: Worker): MaybePromise<void>;
-  afterWorkerShutdown?(broker: Broker, worker: Worker): MaybePromise<void>;
-  beforeConsumerShutdown?(broker: Broker, worker: Worker, queueName: string): MaybePromise<void>;
+  afterProcessBoot?(broker: Broker): HookReturn;
+  beforeWorkerBoot?(broker: Broker, worker: Worker): HookReturn;
+  afterWorkerBoot?(broker: Broker, worker: Worker): HookReturn;
+  beforeWorkerShutdown?(broker: Broker, worker: Worker): HookReturn;
+  afterWorkerShutdown?(broker: Broker, worker: Worker): HookReturn;
+  beforeConsumerShutdown?(broker: Broker, worker: Worker, queueName: string): HookReturn;
 }
 
 export type HookName = Exclude<keyof Middleware, "actorOptions">;

@@ -17,19 +17,18 @@ export async function enqueueCallback(broker: Broker, target: ActorLike, source:
 export class Callbacks implements Middleware {
   readonly actorOptions = ["onSuccess", "onFailure"];
 
-  async afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> {
+  afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> | undefined {
     if (outcome.error === undefined) {
       const target = messageOption(broker, message, "onSuccess", undefined);
-      if (target) await enqueueCallback(broker, target, message, (outcome.result ?? null) as JsonValue);
-    } else {
-      const target = messageOption(broker, message, "onFailure", undefined);
-      if (!target) return;
-      const error = outcome.error;
-      const payload = {
-        type: error instanceof Error ? error.name : typeof error,
-        message: error instanceof Error ? error.message : String(error),
-      };
-      await enqueueCallback(broker, target, message, payload);
+      return target ? enqueueCallback(broker, target, message, (outcome.result ?? null) as JsonValue) : undefined;
     }
+    const target = messageOption(broker, message, "onFailure", undefined);
+    if (!target) return undefined;
+    const error = outcome.error;
+    const payload = {
+      type: error instanceof Error ? error.name : typeof error,
+      message: error instanceof Error ? error.message : String(error),
+    };
+    return enqueueCallback(broker, target, message, payload);
   }
 }

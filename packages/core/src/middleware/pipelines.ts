@@ -11,15 +11,15 @@ import { messageOption } from "./option.js";
 export class Pipelines implements Middleware {
   readonly actorOptions = ["pipeIgnore"];
 
-  async afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> {
-    if (outcome.error !== undefined || message.failed) return;
+  afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<unknown> | undefined {
+    if (outcome.error !== undefined || message.failed) return undefined;
     const target = message.options.pipe_target as MessageData | undefined;
-    if (!target) return;
+    if (!target) return undefined;
     let next = Message.fromJSON(target);
     if (!messageOption(broker, next, "pipeIgnore", false)) {
       next = next.copy({ args: [...next.args, outcome.result ?? null] });
     }
     const delay = typeof next.options.delay === "number" ? next.options.delay : undefined;
-    await broker.enqueue(next, { delay });
+    return broker.enqueue(next, { delay });
   }
 }

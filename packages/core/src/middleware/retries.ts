@@ -34,9 +34,13 @@ export class Retries implements Middleware {
     };
   }
 
-  async afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> {
-    const { error } = outcome;
-    if (error === undefined) return;
+  // Not async: a success (the hot path) returns without allocating a promise.
+  afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> | undefined {
+    if (outcome.error === undefined) return undefined;
+    return this.handleFailure(broker, message, outcome.error);
+  }
+
+  private async handleFailure(broker: Broker, message: Message, error: unknown): Promise<void> {
     const options = message.options;
     const retries = typeof options.retries === "number" ? options.retries : 0;
     options.retries = retries + 1;

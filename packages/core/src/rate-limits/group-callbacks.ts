@@ -24,11 +24,15 @@ export class GroupCallbacks implements Middleware {
     return new Barrier(this.backend, uuid, { ttl: this.barrierTtl });
   }
 
-  async afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> {
-    if (outcome.error !== undefined || message.failed) return;
+  afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> | undefined {
+    if (outcome.error !== undefined || message.failed) return undefined;
     const uuid = message.options.group_completion_uuid;
     const callbacks = message.options.group_completion_callbacks as MessageData[] | undefined;
-    if (typeof uuid !== "string" || !Array.isArray(callbacks) || callbacks.length === 0) return;
+    if (typeof uuid !== "string" || !Array.isArray(callbacks) || callbacks.length === 0) return undefined;
+    return this.complete(broker, uuid, callbacks);
+  }
+
+  private async complete(broker: Broker, uuid: string, callbacks: MessageData[]): Promise<void> {
     if (await this.barrier(uuid).wait({ block: false })) {
       await broker.enqueueMany(callbacks.map((data) => Message.fromJSON(data)));
     }
