@@ -1,6 +1,8 @@
-import { type Broker, brokerFromUrl, peekBroker, redactUrl, setBroker } from "@troupe/core";
+import { dirname, resolve } from "node:path";
+import { type Broker, peekBroker, redactUrl, setBroker } from "@troupe/core";
 import { ModuleLoadError } from "./errors.js";
 import { importModule, parseModuleSpec } from "./load-module.js";
+import { brokerForUrl } from "./url-broker.js";
 
 export const BROKER_URL_ENV = "TROUPE_BROKER_URL";
 
@@ -39,13 +41,14 @@ export async function brokerFromModule(spec: string, env: NodeJS.ProcessEnv = pr
   const set = peekBroker();
   if (set) return { broker: set, url: urlOf(set) };
   const url = env[BROKER_URL_ENV];
-  if (url) return brokerFromEnvUrl(url);
+  if (url) return brokerFromEnvUrl(url, dirname(resolve(path)));
   throw new ModuleLoadError(`${path} sets no broker: call setBroker() in it, export the broker, or set ${BROKER_URL_ENV}`);
 }
 
-/** The broker for a URL, made the global one. */
-export async function brokerFromEnvUrl(url: string): Promise<ResolvedBroker> {
-  const broker = await brokerFromUrl(url);
+/** The broker for a URL, made the global one; its adapter package is looked up from `moduleDir` first. */
+export async function brokerFromEnvUrl(url: string, moduleDir?: string): Promise<ResolvedBroker> {
+  const searchFrom = [moduleDir, process.cwd(), process.argv[1] && dirname(process.argv[1])].filter((dir): dir is string => !!dir);
+  const broker = await brokerForUrl(url, searchFrom);
   setBroker(broker);
   return { broker, url: redactUrl(url) };
 }
