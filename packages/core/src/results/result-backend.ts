@@ -21,9 +21,9 @@ export interface FailureMarker {
 export const DEFAULT_RESULT_TTL = 600_000;
 const DEFAULT_TIMEOUT = 10_000;
 
-/** The stored key of a message's result: Dramatiq's md5 of queue, actor and message id. */
-export function resultKey(message: Pick<Message, "queueName" | "actorName" | "messageId">): string {
-  const raw = `dramatiq-results:${canonicalQueueName(message.queueName)}:${message.actorName}:${message.messageId}`;
+/** The stored key of a message's result: Dramatiq's md5 of namespace, queue, actor and message id. */
+export function resultKey(message: Pick<Message, "queueName" | "actorName" | "messageId">, namespace = "dramatiq-results"): string {
+  const raw = `${namespace}:${canonicalQueueName(message.queueName)}:${message.actorName}:${message.messageId}`;
   return createHash("md5").update(raw).digest("hex");
 }
 
@@ -43,6 +43,11 @@ export abstract class ResultBackend {
   /** Stores `value` (JSON text) under `key` for `ttl` ms. */
   protected abstract write(key: string, value: string, ttl: number): Promise<void>;
 
+  /** The key a message's result is stored under; backends with a `namespace` option override it. */
+  protected keyFor(message: Message<readonly unknown[], unknown>): string {
+    return resultKey(message);
+  }
+
   /** Waits up to `timeout` ms for `key` to appear. The default polls with backoff. */
   protected async waitFor(key: string, timeout: number): Promise<string | undefined> {
     const deadline = Date.now() + timeout;
@@ -58,7 +63,7 @@ export abstract class ResultBackend {
   }
 
   async storeResult(message: Message<readonly unknown[], unknown>, result: unknown, ttl: number = DEFAULT_RESULT_TTL): Promise<void> {
-    await this.write(resultKey(message), JSON.stringify(result ?? null), ttl);
+    await this.write(this.keyFor(message), JSON.stringify(result ?? null), ttl);
   }
 
   async storeException(message: Message<readonly unknown[], unknown>, error: unknown, ttl: number = DEFAULT_RESULT_TTL): Promise<void> {
@@ -66,11 +71,11 @@ export abstract class ResultBackend {
       __t: "dramatiq.results.Result",
       exn: { type: errorTypeName(error), msg: error instanceof Error ? error.message : String(error) },
     };
-    await this.write(resultKey(message), JSON.stringify(marker), ttl);
+    await this.write(this.keyFor(message), JSON.stringify(marker), ttl);
   }
 
   async getResult<R = unknown>(message: Message<readonly unknown[], R>, options: GetResultOptions = {}): Promise<R> {
-    const key = resultKey(message);
+    const key = this.keyFor(message);
     const timeout = options.timeout ?? DEFAULT_TIMEOUT;
     const raw = options.block ? await this.waitFor(key, timeout) : await this.read(key);
     if (raw === undefined) {
