@@ -4,7 +4,9 @@ export type ChildMessage =
   /** Proof of a live event loop, with the actors running at that moment. */
   | { type: "heartbeat"; actors: string[] }
   /** The one-line reason a worker process is about to exit at start. */
-  | { type: "fatal"; message: string };
+  | { type: "fatal"; message: string }
+  /** Asks the supervisor to load a supervisor-side extension module (see supervisor-extensions.ts). */
+  | { type: "extension"; module: string; options: unknown };
 
 /** Sent by the supervisor to a worker process. */
 export type ParentMessage = { type: "stop" };

@@ -3,6 +3,7 @@ import type { Logger } from "@troupe/core";
 import { ExitCode } from "./exit-codes.js";
 import type { ChildMessage, ParentMessage, WorkerProcessConfig } from "./ipc.js";
 import { WORKER_CONFIG_ENV } from "./ipc.js";
+import { SupervisorExtensions } from "./supervisor-extensions.js";
 import { watchForChanges } from "./watch.js";
 import { type BlockedProcess, Watchdog } from "./watchdog.js";
 
@@ -47,6 +48,7 @@ export class Supervisor {
   private readonly crashes = new Map<number, number[]>();
   private readonly respawnTimers = new Set<NodeJS.Timeout>();
   private readonly watchdog: Watchdog;
+  private readonly extensions: SupervisorExtensions;
   private state: State = "starting";
   private reloadPending = false;
   private stopWatching: (() => void) | undefined;
@@ -63,6 +65,7 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.watchdog = new Watchdog(options.watchdogTimeout, (blocked) => this.onBlocked(blocked));
+    this.extensions = new SupervisorExtensions({ workers: () => this.liveWorkers(), logger: options.logger });
   }
 
   private get log(): Logger {
@@ -104,6 +107,7 @@ export class Supervisor {
     const pid = child.proc.pid as number;
     if (message.type === "heartbeat") this.watchdog.beat(pid, message.actors);
     else if (message.type === "fatal") this.fatalMessages.set(pid, message.message);
+    else if (message.type === "extension") this.extensions.start(message.module, message.options);
     else if (message.type === "ready") {
       child.ready = true;
       this.crashes.delete(child.slot);
@@ -111,6 +115,10 @@ export class Supervisor {
       this.log.debug(`worker process ${pid} is consuming`);
       this.checkAllReady();
     }
+  }
+
+  private liveWorkers(): ChildProcess[] {
+    return [...this.children.values()].filter((child) => child.ready && !child.stopping && child.proc.connected).map((child) => child.proc);
   }
 
   private checkAllReady(): void {
@@ -260,6 +268,6 @@ export class Supervisor {
     this.finished = true;
     this.watchdog.stop();
     for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
-    this.resolveDone(code);
+    void this.extensions.closeAll().then(() => this.resolveDone(code));
   }
 }
