@@ -1,0 +1,1 @@
+export { MemcachedResultBackend, type MemcachedResultBackendOptions } from "./memcached-result-backend.js";
