@@ -10,6 +10,8 @@ export interface ConnectionSettings {
   logger: Logger;
   /** Says which connection a log line is about ("producer", "consumer"). */
   role: string;
+  /** Shown by RabbitMQ as the connection's name. */
+  name: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -85,7 +87,7 @@ export class ConnectionManager {
   }
 
   private async dial(): Promise<ChannelModel> {
-    const { urls, connectTimeout, heartbeat, socketOptions, logger, role } = this.settings;
+    const { urls, connectTimeout, heartbeat, socketOptions, logger, role, name } = this.settings;
     const deadline = Date.now() + connectTimeout;
     let backoff = 50;
     let lastError: unknown;
@@ -95,8 +97,10 @@ export class ConnectionManager {
       try {
         const connection = await amqp.connect(withHeartbeat(url, heartbeat), {
           ...socketOptions,
+          // Nagle's algorithm would hold small frames (acks, single publishes) back by up to 40 ms.
           noDelay: true,
           timeout: Math.max(remaining, 1),
+          clientProperties: { connection_name: name },
         });
         if (this.closed) {
           await closeQuietly(connection);

@@ -16,6 +16,8 @@ export interface RabbitmqBrokerOptions extends BrokerOptions {
   connectTimeout?: number;
   /** AMQP heartbeat, ms (default 60 000; a `heartbeat` query parameter in the URL, in seconds, wins). 0 turns it off. */
   heartbeat?: number;
+  /** Shown by RabbitMQ (management UI, `rabbitmqctl list_connections user_provided_name`), suffixed with "producer" or "consumer" (default "troupe"). */
+  connectionName?: string;
   /** Extra socket options for `net.connect` / `tls.connect` (e.g. `ca`, `cert`, `key` for amqps). */
   socketOptions?: Record<string, unknown>;
 }

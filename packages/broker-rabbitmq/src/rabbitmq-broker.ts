@@ -88,8 +88,9 @@ export class RabbitmqBroker extends Broker {
       logger: this.logger,
     };
     // Separate connections, as RabbitMQ advises: flow control that blocks publishers must not stall consumers.
-    this.producer = new ConnectionManager({ ...settings, role: "producer" });
-    this.consumerConnection = new ConnectionManager({ ...settings, role: "consumer" });
+    const name = options.connectionName ?? "troupe";
+    this.producer = new ConnectionManager({ ...settings, role: "producer", name: `${name} producer` });
+    this.consumerConnection = new ConnectionManager({ ...settings, role: "consumer", name: `${name} consumer` });
     this.topology = new Topology(this.maxPriority, this.deadMessageTtl);
     this.publisher = new Publisher(this.producer, this.topology, this.confirm);
     this.consumerContext = {

@@ -4,8 +4,8 @@ import amqp, { type ConfirmChannel } from "amqplib";
 export const RABBITMQ_URL = process.env.TROUPE_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 
 /** Runs `use` on a raw amqplib confirm channel of a fresh connection: the foreign-producer view. */
-export async function withRawChannel<T>(use: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
-  const connection = await amqp.connect(RABBITMQ_URL);
+export async function withRawChannel<T>(use: (channel: ConfirmChannel) => Promise<T>, url = RABBITMQ_URL): Promise<T> {
+  const connection = await amqp.connect(url);
   try {
     const channel = await connection.createConfirmChannel();
     return await use(channel);
