@@ -38,17 +38,17 @@ export class MessageContext {
 }
 
 const storage = new AsyncLocalStorage<MessageContext>();
-const contexts = new WeakMap<Message, MessageContext>();
 
 /** @internal runs an actor function inside its message context */
 export function runInContext<A extends unknown[], R>(context: MessageContext, fn: (...args: A) => R, args: A): R {
-  contexts.set(context.message, context);
+  // A field rather than a WeakMap: ephemeron tables cost the GC dearly at 100k messages/s.
+  context.message.context = context;
   return storage.run(context, fn, ...args);
 }
 
 /** The context of a message being processed now, if any (for middleware). */
 export function contextOf(message: Message): MessageContext | undefined {
-  return contexts.get(message);
+  return message.context;
 }
 
 /** The message the calling actor is running, with its abort signal. Throws outside an actor. */

@@ -243,7 +243,8 @@ class MemoryConsumer implements Consumer<MemoryDelivery> {
         const batch: MemoryDelivery[] = new Array(count);
         for (let i = 0; i < count; i++) {
           const raw = this.queue.ready.shift() as string;
-          const delivery: MemoryDelivery = { ...this.broker.decodeMessage(raw), raw };
+          const decoded = this.broker.decodeMessage(raw);
+          const delivery: MemoryDelivery = { message: decoded.message, error: decoded.error, raw };
           this.outstanding.add(delivery);
           batch[i] = delivery;
         }

@@ -1,4 +1,5 @@
 import type { Broker } from "./broker.js";
+import type { MessageContext } from "./current-message.js";
 import { type Encoder, JsonEncoder, type MessageData } from "./encoder.js";
 import { uuid4 } from "./ids.js";
 import type { JsonObject, JsonValue } from "./json.js";
@@ -37,6 +38,8 @@ export class Message<Args extends readonly unknown[] = readonly unknown[], R = u
   lastError: unknown;
   /** The broker this message was sent through, for `getResult`. Not encoded. */
   broker: Broker | undefined;
+  /** @internal the run in progress, while a worker processes the message. Not encoded. */
+  context: MessageContext | undefined;
   /** Phantom field that keeps the result type. */
   declare readonly __result?: R;
 

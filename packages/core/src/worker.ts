@@ -288,6 +288,7 @@ export class Worker {
       broker.logger.error(`processing ${message} failed unexpectedly: ${(error as Error)?.stack ?? error}`);
     } finally {
       this.active.delete(context);
+      message.context = undefined;
     }
   }
 
