@@ -1,4 +1,4 @@
-import { ConnectionError, ResultBackend, redactUrl } from "@troupe/core";
+import { ConnectionError, type Message, ResultBackend, redactUrl, resultKey } from "@troupe/core";
 import { type Cluster, Redis } from "ioredis";
 import { BlockingPool } from "./blocking-pool.js";
 
@@ -11,6 +11,8 @@ export interface RedisResultBackendOptions {
   client?: RedisClient;
   /** How long an operation may wait for an unreachable Redis before `ConnectionError`, ms (default 10 000). */
   connectTimeout?: number;
+  /** Prefix hashed into every key, as Dramatiq's `namespace` (default `"dramatiq-results"`). */
+  namespace?: string;
   /** Idle blocking connections kept for reuse (default 8). */
   maxIdleBlockingConnections?: number;
 }
@@ -23,6 +25,7 @@ export interface RedisResultBackendOptions {
 export class RedisResultBackend extends ResultBackend {
   readonly client: RedisClient;
   readonly connectTimeout: number;
+  readonly namespace: string;
   private readonly owned: boolean;
   private readonly label: string;
   private readonly pool: BlockingPool;
@@ -30,6 +33,7 @@ export class RedisResultBackend extends ResultBackend {
   constructor(options: RedisResultBackendOptions = {}) {
     super();
     this.connectTimeout = options.connectTimeout ?? 10_000;
+    this.namespace = options.namespace ?? "dramatiq-results";
     if (options.client) {
       this.client = options.client;
       this.owned = false;
@@ -48,6 +52,10 @@ export class RedisResultBackend extends ResultBackend {
     }
     this.client.on("error", () => {});
     this.pool = new BlockingPool(this.client, options.maxIdleBlockingConnections ?? 8);
+  }
+
+  protected override keyFor(message: Message<readonly unknown[], unknown>): string {
+    return resultKey(message, this.namespace);
   }
 
   protected async read(key: string): Promise<string | undefined> {
@@ -86,7 +94,14 @@ export class RedisResultBackend extends ResultBackend {
   /** Closes the blocking connections, and the client when the backend created it. */
   async close(): Promise<void> {
     await this.pool.close();
-    if (this.owned) await this.client.quit().catch(() => this.client.disconnect());
+    if (!this.owned) return;
+    // QUIT would wait for a connection that may never come back.
+    if (this.client.status !== "ready") {
+      this.client.disconnect();
+      return;
+    }
+    await this.bounded("closing", this.connectTimeout, () => this.client.quit()).catch(() => {});
+    this.client.disconnect();
   }
 
   /** Fails with `ConnectionError` instead of hanging when Redis is unreachable. */

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Message, ResultFailure, resultKey, SkipMessage } from "@troupe/core";
+import { ConnectionError, Message, ResultFailure, resultKey, SkipMessage } from "@troupe/core";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { RedisResultBackend } from "../src/index.js";
@@ -74,6 +74,25 @@ describe("Redis results on Dramatiq's layout (results.json)", () => {
     } else {
       expect(outcome).toEqual(expected.value);
     }
+  });
+
+  it("hashes its namespace option into the key, as Dramatiq's RedisBackend(namespace=...)", async () => {
+    const custom = new RedisResultBackend({ url: REDIS_URL, namespace: "custom-results" });
+    const message = new Message({ queueName: "results_ns", actorName: "compute", args: [] });
+    await custom.storeResult(message, 1, 60_000);
+    const key = resultKey(message, "custom-results");
+    expect(await admin.lrange(key, 0, -1)).toEqual(["1"]);
+    expect(await custom.getResult(message)).toBe(1);
+    await admin.del(key);
+    await custom.close();
+  });
+
+  it("fails with ConnectionError when Redis is unreachable", async () => {
+    const unreachable = new RedisResultBackend({ url: "redis://127.0.0.1:1", connectTimeout: 300 });
+    const message = new Message({ queueName: "results_down", actorName: "compute", args: [] });
+    const error = await unreachable.storeResult(message, 1).catch((e: unknown) => e);
+    expect(ConnectionError.isInstance(error)).toBe(true);
+    await unreachable.close();
   });
 
   it("leaves the value in place for every blocked reader (BRPOPLPUSH on the key itself)", async () => {
