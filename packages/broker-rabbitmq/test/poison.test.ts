@@ -41,7 +41,7 @@ describe("poison input", () => {
     });
     expect(dead.map((letter) => letter.content)).toEqual([garbage, Buffer.from(stranger)]);
     for (const letter of dead) {
-      const [death] = letter.properties.headers?.["x-death"] as { reason: string; queue: string }[];
+      const [death] = (letter.properties.headers?.["x-death"] ?? []) as { reason: string; queue: string }[];
       expect([death.reason, death.queue]).toEqual(["rejected", queueName]);
     }
     expect(seen).toEqual([2, 3]);
