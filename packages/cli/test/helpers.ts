@@ -146,9 +146,14 @@ afterAll(async () => {
   client = undefined;
 });
 
-/** Polls until `check` holds; the test's own timeout bounds it. */
-export async function until(check: () => Promise<boolean> | boolean, interval = 50): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, interval));
+/** Polls until `check` holds; the test's own timeout bounds it. Fails at once, with its output, if `worker` exits meanwhile. */
+export async function until(check: () => Promise<boolean> | boolean, worker?: Troupe): Promise<void> {
+  while (!(await check())) {
+    if (worker && (worker.proc.exitCode !== null || worker.proc.signalCode !== null)) {
+      throw new Error(`troupe exited while the test waited:\n${worker.stdout}\n${worker.stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export function isAlive(pid: number): boolean {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Message } from "@troupe/core";
 import { describe, expect, it } from "vitest";
-import { fixture, run, type Space, space, troupe, until } from "./helpers.js";
+import { fixture, run, type Space, space, type Troupe, troupe, until } from "./helpers.js";
 
 const RUNNING = /worker process\(es\) running/;
 
@@ -21,7 +21,7 @@ describe("troupe worker exit codes", () => {
     const worker = troupe(["worker", fixture("tasks.mjs"), "--processes", "1"], s.env);
     await worker.waitForOutput(RUNNING);
     await s.broker.enqueue(slowMessage(s.queue, 60_000));
-    await untilStarted(s);
+    await untilStarted(s, worker);
     worker.proc.kill("SIGTERM");
     await worker.waitForOutput(/stopping gracefully/);
     worker.proc.kill("SIGTERM");
@@ -85,6 +85,6 @@ function slowMessage(queueName: string, ms: number) {
   return new Message({ queueName, actorName: "slow", args: [ms] });
 }
 
-function untilStarted(s: Space) {
-  return until(async () => (await s.counter("started")) > 0);
+function untilStarted(s: Space, worker: Troupe) {
+  return until(async () => (await s.counter("started")) > 0, worker);
 }

@@ -16,7 +16,7 @@ describe("troupe worker flags", () => {
     const s = space();
     await send(s, "track", 12, [200]);
     const worker = troupe(["worker", fixture("tasks.mjs"), "--processes", "1", "--concurrency", "3"], s.env);
-    await until(async () => (await s.counter("processed")) === 12);
+    await until(async () => (await s.counter("processed")) === 12, worker);
     expect(Object.values(await s.redis.hgetall(`${s.ns}:test:max-running`))).toEqual(["3"]);
     worker.proc.kill("SIGTERM");
     expect(await worker.exit).toBe(0);
@@ -26,7 +26,7 @@ describe("troupe worker flags", () => {
     const s = space();
     for (const name of ["alpha", "beta", "gamma"]) await send(s, `on_${name}`, 1, [], `${s.queue}-${name}`);
     const worker = troupe(["worker", fixture("tasks.mjs"), "--processes", "1", "--queues", `${s.queue}-alpha,${s.queue}-beta`], s.env);
-    await until(async () => (await s.counter("processed:alpha")) === 1 && (await s.counter("processed:beta")) === 1);
+    await until(async () => (await s.counter("processed:alpha")) === 1 && (await s.counter("processed:beta")) === 1, worker);
     worker.proc.kill("SIGTERM");
     expect(await worker.exit).toBe(0);
     expect(await s.counter("processed:gamma")).toBe(0);
@@ -41,8 +41,8 @@ describe("troupe worker flags", () => {
     const [before] = await s.members("booted");
     writeFileSync(join(dir, "tasks.js"), "// changed\n");
     await worker.waitForOutput(/a change in tasks\.js: reloading the worker processes/);
-    await until(async () => (await s.members("booted")).length === 2);
-    await until(() => !isAlive(Number(before)));
+    await until(async () => (await s.members("booted")).length === 2, worker);
+    await until(() => !isAlive(Number(before)), worker);
     worker.proc.kill("SIGTERM");
     expect(await worker.exit).toBe(0);
   });
@@ -63,9 +63,9 @@ describe("troupe worker flags", () => {
     const s = space();
     const logFile = join(tempDir(), "troupe.log");
     const worker = troupe(["worker", fixture("tasks.mjs"), "--processes", "1", "--log-file", logFile], s.env);
-    await until(() => existsSync(logFile) && RUNNING.test(readFileSync(logFile, "utf8")));
+    await until(() => existsSync(logFile) && RUNNING.test(readFileSync(logFile, "utf8")), worker);
     const [pid] = await s.members("booted");
-    await until(() => readFileSync(logFile, "utf8").includes(`booted ${pid}`));
+    await until(() => readFileSync(logFile, "utf8").includes(`booted ${pid}`), worker);
     worker.proc.kill("SIGTERM");
     expect(await worker.exit).toBe(0);
     expect(readFileSync(logFile, "utf8")).toContain("SIGTERM: stopping gracefully");
@@ -85,7 +85,7 @@ describe("troupe worker flags", () => {
     const s = space();
     await send(s, "count", 3);
     const worker = troupe(["worker", `${fixture("exported.mjs")}:redis`, "--processes", "1"], s.env);
-    await until(async () => (await s.counter("processed")) === 3);
+    await until(async () => (await s.counter("processed")) === 3, worker);
     worker.proc.kill("SIGTERM");
     expect(await worker.exit).toBe(0);
   });
@@ -97,7 +97,7 @@ describe("troupe worker flags", () => {
     try {
       await producer.enqueueMany([1, 2].map(() => new Message({ queueName: s.queue, actorName: "count", args: [] })));
       const worker = troupe(["worker", fixture("no-broker.mjs"), "--processes", "1"], { ...s.env, TROUPE_BROKER_URL: REDIS_URL });
-      await until(async () => (await s.counter("processed")) === 2);
+      await until(async () => (await s.counter("processed")) === 2, worker);
       worker.proc.kill("SIGTERM");
       expect(await worker.exit).toBe(0);
       expect(await producer.queueStats(s.queue)).toMatchObject({ ready: 0, inFlight: 0 });

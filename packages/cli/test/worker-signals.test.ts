@@ -17,7 +17,7 @@ describe("troupe worker signals", () => {
       ),
     );
     const first = troupe(["worker", fixture("tasks.mjs"), "--processes", "2", "--concurrency", "4"], s.env);
-    await until(async () => (await s.counter("processed")) >= 100);
+    await until(async () => (await s.counter("processed")) >= 100, first);
     first.proc.kill("SIGTERM");
     expect(await first.exit).toBe(0);
 
@@ -26,7 +26,7 @@ describe("troupe worker signals", () => {
     expect((await s.counter("processed")) + afterStop.ready).toBe(1000);
 
     const second = troupe(["worker", fixture("tasks.mjs"), "--processes", "2", "--concurrency", "4"], s.env);
-    await until(async () => (await s.counter("processed")) >= 1000);
+    await until(async () => (await s.counter("processed")) >= 1000, second);
     second.proc.kill("SIGTERM");
     expect(await second.exit).toBe(0);
     expect(await s.counter("processed")).toBe(1000);
@@ -38,7 +38,7 @@ describe("troupe worker signals", () => {
     const worker = troupe(["worker", fixture("tasks.mjs"), "--processes", "1"], s.env);
     await worker.waitForOutput(RUNNING);
     await s.broker.enqueue(new Message({ queueName: s.queue, actorName: "slow", args: [500] }));
-    await until(async () => (await s.counter("started")) === 1);
+    await until(async () => (await s.counter("started")) === 1, worker);
     worker.proc.kill("SIGINT");
     expect(await worker.exit).toBe(0);
     expect(await s.counter("processed")).toBe(1);
@@ -50,7 +50,7 @@ describe("troupe worker signals", () => {
     const worker = troupe(["worker", fixture("tasks.mjs"), "--processes", "1", "--shutdown-timeout", "200"], s.env);
     await worker.waitForOutput(RUNNING);
     await s.broker.enqueue(new Message({ queueName: s.queue, actorName: "slow", args: [60_000] }));
-    await until(async () => (await s.counter("started")) === 1);
+    await until(async () => (await s.counter("started")) === 1, worker);
     worker.proc.kill("SIGTERM");
     expect(await worker.exit).toBe(0);
     expect(await s.counter("processed")).toBe(0);
@@ -64,10 +64,10 @@ describe("troupe worker signals", () => {
     const [before] = await s.members("booted");
     worker.proc.kill("SIGHUP");
     await worker.waitForOutput(/SIGHUP: reloading the worker processes/);
-    await until(async () => (await s.members("booted")).length === 2);
-    await until(() => !isAlive(Number(before)));
+    await until(async () => (await s.members("booted")).length === 2, worker);
+    await until(() => !isAlive(Number(before)), worker);
     await s.broker.enqueue(new Message({ queueName: s.queue, actorName: "count", args: [] }));
-    await until(async () => (await s.counter("processed")) === 1);
+    await until(async () => (await s.counter("processed")) === 1, worker);
     const after = (await s.members("booted")).find((pid) => pid !== before);
     expect(await s.members("pids")).toEqual([after]);
     worker.proc.kill("SIGTERM");

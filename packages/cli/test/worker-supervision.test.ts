@@ -12,7 +12,7 @@ describe("troupe worker supervision", () => {
     const worker = troupe(["worker", fixture("tasks.mjs"), "--processes", "2", "--concurrency", "1"], s.env);
     const [, a, b] = await worker.waitForOutput(RUNNING);
     await send(s, "count", 40, [20]);
-    await until(async () => (await s.counter("processed")) === 40);
+    await until(async () => (await s.counter("processed")) === 40, worker);
     expect((await s.members("pids")).sort()).toEqual([a, b].sort());
     expect([a, b]).not.toContain(String(worker.pid));
     worker.proc.kill("SIGTERM");
@@ -34,11 +34,11 @@ describe("troupe worker supervision", () => {
     const [, a, b] = await worker.waitForOutput(RUNNING);
     process.kill(Number(a), "SIGKILL");
     await worker.waitForOutput(new RegExp(`worker process ${a} was killed by SIGKILL; restarting it`));
-    await until(async () => (await s.members("booted")).length === 3);
+    await until(async () => (await s.members("booted")).length === 3, worker);
     const replacement = (await s.members("booted")).find((pid) => pid !== a && pid !== b) as string;
     expect(isAlive(Number(replacement))).toBe(true);
     await send(s, "count", 20, [20]);
-    await until(async () => (await s.counter("processed")) === 20);
+    await until(async () => (await s.counter("processed")) === 20, worker);
     expect(await s.members("pids")).not.toContain(a);
     worker.proc.kill("SIGTERM");
     expect(await worker.exit).toBe(0);
@@ -52,10 +52,10 @@ describe("troupe worker supervision", () => {
     const [blocked] = await s.members("booted");
     await send(s, "busy", 1);
     await worker.waitForOutput(new RegExp(`worker process ${blocked} has been blocked for \\d+ ms running busy: killing it`));
-    await until(async () => (await s.members("booted")).length === 2);
+    await until(async () => (await s.members("booted")).length === 2, worker);
     expect(isAlive(Number(blocked))).toBe(false);
     // The second delivery of the same message (after the Redis heartbeat timeout) finishes.
-    await until(async () => (await s.counter("processed")) === 1);
+    await until(async () => (await s.counter("processed")) === 1, worker);
     expect(await s.counter("busy")).toBe(2);
     worker.proc.kill("SIGTERM");
     expect(await worker.exit).toBe(0);
