@@ -21,9 +21,9 @@ export class ConcurrentRateLimiter extends RateLimiter {
     if (!(this.ttl > 0)) throw new RangeError("ttl must be positive");
   }
 
-  async tryAcquire(): Promise<boolean> {
-    // `add` first, as Dramatiq does, so the first holder also sets the TTL.
-    if (await this.backend.add(this.key, 1, this.ttl)) return true;
+  tryAcquire(): Promise<boolean> {
+    // Dramatiq tries `add` before `incr` because its memcached `incr` fails on a
+    // missing key; ours count a missing key from zero, so one round trip does.
     return this.backend.incr(this.key, 1, this.limit, this.ttl);
   }
 

@@ -49,6 +49,8 @@ export class RedisRateLimiterBackend implements RateLimiterBackend {
       this.ownsClient = false;
     } else {
       this.client = new RedisClient(options.url ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 3, ...options.redisOptions });
+      // Failed commands reach the caller as ConnectionError; without a listener ioredis would also print each error.
+      this.client.on("error", () => {});
       this.ownsClient = true;
     }
     this.maxIdle = options.maxIdleWaitConnections ?? 4;
@@ -108,7 +110,11 @@ export class RedisRateLimiterBackend implements RateLimiterBackend {
 
   private borrow(): Redis {
     if (this.closed) throw new Error("the backend is closed");
-    const connection = this.idle.pop() ?? this.client.duplicate();
+    let connection = this.idle.pop();
+    if (!connection) {
+      connection = this.client.duplicate();
+      connection.on("error", () => {});
+    }
     this.busy.add(connection);
     return connection;
   }
