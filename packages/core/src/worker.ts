@@ -2,8 +2,9 @@ import type { AnyActor } from "./actor.js";
 import type { Broker } from "./broker.js";
 import type { Consumer, Delivery } from "./consumer.js";
 import { MessageContext, runInContext } from "./current-message.js";
-import { DelaySchedule } from "./delay-schedule.js";
+import { DelayedMessages } from "./delayed-messages.js";
 import { ActorNotFound, DecodeError, Shutdown, SkipMessage } from "./errors.js";
+import { type HeldDelivery, requeueHeld } from "./held-delivery.js";
 import type { Message } from "./message.js";
 import type { ProcessOutcome } from "./middleware.js";
 import { PriorityBuffer } from "./priority-buffer.js";
@@ -24,10 +25,8 @@ export interface WorkerOptions {
   shutdownTimeout?: number;
 }
 
-interface Job {
-  readonly consumer: Consumer;
-  readonly delivery: Delivery;
-  readonly actor: AnyActor | undefined;
+interface Job extends HeldDelivery {
+  readonly actor: AnyActor;
 }
 
 type State = "new" | "running" | "stopping" | "stopped";
@@ -35,7 +34,6 @@ type State = "new" | "running" | "stopping" | "stopped";
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 
-const MAX_TIMER = 2 ** 31 - 1;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -55,11 +53,9 @@ export class Worker {
   private readonly consumers = new Map<string, Consumer>();
   private readonly loops: Promise<void>[] = [];
   private readonly buffer = new PriorityBuffer<Job>();
-  private readonly delayed = new DelaySchedule<Job>();
+  private readonly delayed: DelayedMessages;
   private readonly active = new Set<MessageContext>();
   private readonly abandoned = new WeakSet<MessageContext>();
-  private delayTimer: NodeJS.Timeout | undefined;
-  private delayTimerDue: number | undefined;
   private running = 0;
   private idleWaiters: (() => void)[] = [];
   private state: State = "new";
@@ -74,6 +70,7 @@ export class Worker {
     this.workerTimeout = options.workerTimeout ?? 1000;
     this.shutdownTimeout = options.shutdownTimeout ?? 30_000;
     this.queueFilter = options.queues;
+    this.delayed = new DelayedMessages(broker);
   }
 
   /** Messages whose actors are running now. */
@@ -121,8 +118,7 @@ export class Worker {
     }
     await this.broker.emitBefore("beforeWorkerShutdown", this);
     this.state = "stopping";
-    clearTimeout(this.delayTimer);
-    await this.requeueJobs([...this.buffer.drain(), ...this.delayed.drain()]);
+    await requeueHeld([...this.buffer.drain(), ...this.delayed.release()], this.broker.logger);
     if (!(await this.idleWithin(timeout))) {
       this.broker.logger.warn(`${this.running} actor(s) still running after ${timeout} ms: their messages go back to the queue`);
       for (const context of this.active) {
@@ -180,7 +176,10 @@ export class Worker {
 
   private intake(consumer: Consumer, batch: readonly Delivery[], delayQueue: boolean): void {
     if (this.state !== "running") {
-      void this.requeueJobs(batch.map((delivery) => ({ consumer, delivery, actor: undefined })));
+      void requeueHeld(
+        batch.map((delivery) => ({ consumer, delivery })),
+        this.broker.logger,
+      );
       return;
     }
     for (const delivery of batch) {
@@ -190,9 +189,7 @@ export class Worker {
         continue;
       }
       if (delayQueue) {
-        const eta = typeof message.options.eta === "number" ? message.options.eta : 0;
-        this.delayed.push(eta, { consumer, delivery, actor: undefined });
-        this.notifyDelayed(message);
+        this.delayed.hold({ consumer, delivery });
         continue;
       }
       const actor = this.broker.actors.get(message.actorName);
@@ -208,15 +205,8 @@ export class Worker {
         this.buffer.push(actor.priority, { consumer, delivery, actor });
       }
     }
-    if (delayQueue) this.armDelayTimer();
+    if (delayQueue) this.delayed.arm();
     else this.fillSlots();
-  }
-
-  private notifyDelayed(message: Message): void {
-    if (!this.broker.hasHook("beforeDelayMessage")) return;
-    Promise.resolve()
-      .then(() => this.broker.emitBefore("beforeDelayMessage", message))
-      .catch((error) => this.broker.logger.error(`beforeDelayMessage failed for ${message}: ${error}`));
   }
 
   /** Dead-letters a message that cannot run, with the reason in the log. */
@@ -255,7 +245,7 @@ export class Worker {
 
   private async process(job: Job): Promise<void> {
     const { consumer, delivery } = job;
-    const actor = job.actor as AnyActor;
+    const actor = job.actor;
     const message = delivery.message as Message;
     const broker = this.broker;
     const context = new MessageContext(message);
@@ -331,58 +321,6 @@ export class Worker {
       broker.logger.error(
         `could not ${message.failed ? "nack" : "ack"} ${message}: ${(error as Error)?.message ?? error}; the broker will deliver it again`,
       );
-    }
-  }
-
-  private armDelayTimer(): void {
-    const due = this.delayed.peekDue();
-    if (due === undefined || this.state !== "running") return;
-    if (this.delayTimerDue !== undefined && this.delayTimerDue <= due) return;
-    clearTimeout(this.delayTimer);
-    this.delayTimerDue = due;
-    this.delayTimer = setTimeout(this.moveDueMessages, Math.min(MAX_TIMER, Math.max(0, due - Date.now())));
-  }
-
-  /** Moves delayed messages whose eta has come to their queue, then acks the delay-queue copies. */
-  private readonly moveDueMessages = async (): Promise<void> => {
-    this.delayTimer = undefined;
-    this.delayTimerDue = undefined;
-    const due = this.delayed.popDue(Date.now());
-    if (due.length > 0) {
-      const moved = due.map((job) => {
-        const message = job.delivery.message as Message;
-        return message.copy({ queueName: canonicalQueueName(message.queueName), options: { eta: undefined } });
-      });
-      try {
-        await this.broker.enqueueMany(moved);
-        for (const job of due) {
-          const acked = job.consumer.ack(job.delivery);
-          if (acked) await acked;
-        }
-      } catch (error) {
-        this.broker.logger.error(
-          `moving ${due.length} delayed message(s) failed: ${(error as Error)?.message ?? error}; they stay on the delay queue`,
-        );
-        await this.requeueJobs(due);
-      }
-    }
-    this.armDelayTimer();
-  };
-
-  private async requeueJobs(jobs: readonly Job[]): Promise<void> {
-    const byConsumer = new Map<Consumer, Delivery[]>();
-    for (const job of jobs) {
-      if (!job.delivery.message) continue;
-      let list = byConsumer.get(job.consumer);
-      if (!list) byConsumer.set(job.consumer, (list = []));
-      list.push(job.delivery);
-    }
-    for (const [consumer, deliveries] of byConsumer) {
-      await consumer.requeue(deliveries).catch((error) => {
-        this.broker.logger.error(
-          `requeueing ${deliveries.length} message(s) on ${consumer.queueName} failed: ${error}; the broker will deliver them again`,
-        );
-      });
     }
   }
 }

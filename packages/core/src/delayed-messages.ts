@@ -1,0 +1,77 @@
+import type { Broker } from "./broker.js";
+import { DelaySchedule } from "./delay-schedule.js";
+import { type HeldDelivery, requeueHeld } from "./held-delivery.js";
+import type { Message } from "./message.js";
+import { canonicalQueueName } from "./queues.js";
+
+const MAX_TIMER = 2 ** 31 - 1;
+
+/**
+ * Delayed messages a worker holds unacked on their delay queue until their eta.
+ * One timer serves them all; when messages come due they are enqueued on their
+ * queue in one batch (same `message_id`, no `eta`), then the delay-queue copies
+ * are acked. If the move fails they go back to the delay queue.
+ */
+export class DelayedMessages {
+  private readonly schedule = new DelaySchedule<HeldDelivery>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue: number | undefined;
+  private stopped = false;
+
+  constructor(private readonly broker: Broker) {}
+
+  hold(held: HeldDelivery): void {
+    const eta = (held.delivery.message as Message).options.eta;
+    this.schedule.push(typeof eta === "number" ? eta : 0, held);
+    this.notify(held.delivery.message as Message);
+  }
+
+  /** (Re)arms the timer for the earliest eta; call after a batch of `hold`s. */
+  arm(): void {
+    const due = this.schedule.peekDue();
+    if (due === undefined || this.stopped) return;
+    if (this.timerDue !== undefined && this.timerDue <= due) return;
+    clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(this.moveDue, Math.min(MAX_TIMER, Math.max(0, due - Date.now())));
+  }
+
+  /** Stops the timer and hands back everything still held. */
+  release(): HeldDelivery[] {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    return this.schedule.drain();
+  }
+
+  private notify(message: Message): void {
+    if (!this.broker.hasHook("beforeDelayMessage")) return;
+    Promise.resolve()
+      .then(() => this.broker.emitBefore("beforeDelayMessage", message))
+      .catch((error) => this.broker.logger.error(`beforeDelayMessage failed for ${message}: ${error}`));
+  }
+
+  private readonly moveDue = async (): Promise<void> => {
+    this.timer = undefined;
+    this.timerDue = undefined;
+    const due = this.schedule.popDue(Date.now());
+    if (due.length > 0) {
+      const moved = due.map(({ delivery }) => {
+        const message = delivery.message as Message;
+        return message.copy({ queueName: canonicalQueueName(message.queueName), options: { eta: undefined } });
+      });
+      try {
+        await this.broker.enqueueMany(moved);
+        for (const { consumer, delivery } of due) {
+          const acked = consumer.ack(delivery);
+          if (acked) await acked;
+        }
+      } catch (error) {
+        this.broker.logger.error(
+          `moving ${due.length} delayed message(s) failed: ${(error as Error)?.message ?? error}; they stay on the delay queue`,
+        );
+        await requeueHeld(due, this.broker.logger);
+      }
+    }
+    this.arm();
+  };
+}
