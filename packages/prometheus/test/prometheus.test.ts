@@ -2,7 +2,7 @@ import { actor, currentMessage, MemoryBroker, Worker } from "@troupe/core";
 import { Prometheus } from "@troupe/prometheus";
 import { register as globalRegistry, Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseExposition, seriesOf, valueOf } from "./support/exposition-format.js";
+import { parseExposition, seriesOf, sumOf } from "./support/exposition-format.js";
 import { quietLogger, scrape, uniqueQueue, until } from "./support/workload.js";
 
 const workers: Worker[] = [];
@@ -63,7 +63,7 @@ describe("Prometheus middleware in one process", () => {
     expect(status).toBe(200);
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     const metrics = parseExposition(body);
-    const at = (name: string, actorName: string) => valueOf(metrics, name, { queue_name: queueName, actor_name: actorName });
+    const at = (name: string, actorName: string) => sumOf(metrics, name, { queue_name: queueName, actor_name: actorName });
 
     expect([at("dramatiq_messages_total", "ok"), at("dramatiq_messages_total", "flaky"), at("dramatiq_messages_total", "bad")]).toEqual([
       5, 6, 6,
@@ -75,9 +75,9 @@ describe("Prometheus middleware in one process", () => {
     ]).toEqual([0, 3, 6]);
     expect([at("dramatiq_message_retries_total", "flaky"), at("dramatiq_message_retries_total", "bad")]).toEqual([3, 4]);
     expect([at("dramatiq_message_rejects_total", "flaky"), at("dramatiq_message_rejects_total", "bad")]).toEqual([0, 2]);
-    expect(valueOf(metrics, "dramatiq_message_duration_milliseconds_count", { queue_name: queueName })).toBe(17);
-    expect(valueOf(metrics, "dramatiq_messages_inprogress")).toBe(0);
-    expect(valueOf(metrics, "dramatiq_delayed_messages_inprogress")).toBe(0);
+    expect(sumOf(metrics, "dramatiq_message_duration_milliseconds_count", { queue_name: queueName })).toBe(17);
+    expect(sumOf(metrics, "dramatiq_messages_inprogress")).toBe(0);
+    expect(sumOf(metrics, "dramatiq_delayed_messages_inprogress")).toBe(0);
     expect(broker.deadLettersByQueue(queueName)).toHaveLength(2);
   });
 
@@ -134,13 +134,13 @@ describe("Prometheus middleware in one process", () => {
     const { broker, worker, queueName, actors, url } = await setup();
     await actors.later.sendWithOptions({ args: [], delay: 300 });
     const held = async () =>
-      valueOf(parseExposition((await scrape(url)).body), "dramatiq_delayed_messages_inprogress", { actor_name: "later" });
+      sumOf(parseExposition((await scrape(url)).body), "dramatiq_delayed_messages_inprogress", { actor_name: "later" });
     await until(async () => (await held()) === 1);
     await broker.join(queueName);
     await worker.join();
     const metrics = parseExposition((await scrape(url)).body);
-    expect(valueOf(metrics, "dramatiq_delayed_messages_inprogress")).toBe(0);
-    expect(valueOf(metrics, "dramatiq_messages_total", { actor_name: "later" })).toBe(1);
+    expect(sumOf(metrics, "dramatiq_delayed_messages_inprogress")).toBe(0);
+    expect(sumOf(metrics, "dramatiq_messages_total", { actor_name: "later" })).toBe(1);
   });
 
   it("shows a running message as in progress", async () => {
@@ -167,11 +167,11 @@ describe("Prometheus middleware in one process", () => {
     await waits.send();
     await until(() => started);
     const url = urlOf(prometheus);
-    expect(valueOf(parseExposition((await scrape(url)).body), "dramatiq_messages_inprogress", { actor_name: "waits" })).toBe(1);
+    expect(sumOf(parseExposition((await scrape(url)).body), "dramatiq_messages_inprogress", { actor_name: "waits" })).toBe(1);
     release();
     await broker.join(queueName);
     await worker.join();
-    expect(valueOf(parseExposition((await scrape(url)).body), "dramatiq_messages_inprogress", { actor_name: "waits" })).toBe(0);
+    expect(sumOf(parseExposition((await scrape(url)).body), "dramatiq_messages_inprogress", { actor_name: "waits" })).toBe(0);
   });
 
   it("names metrics with the prefix option", async () => {
@@ -180,7 +180,7 @@ describe("Prometheus middleware in one process", () => {
     await broker.join(queueName);
     await worker.join();
     const metrics = parseExposition((await scrape(url)).body);
-    expect(valueOf(metrics, "troupe_messages_total", { actor_name: "ok" })).toBe(1);
+    expect(sumOf(metrics, "troupe_messages_total", { actor_name: "ok" })).toBe(1);
     expect([...metrics.keys()].filter((name) => !name.startsWith("troupe_"))).toEqual([]);
   });
 

@@ -128,7 +128,7 @@ function checkHistogram(family: Family): void {
 }
 
 /** The sum of a sample's values over the series whose labels include `labels` (0 when there is none). */
-export function valueOf(families: Map<string, Family>, sampleName: string, labels: Record<string, string> = {}): number {
+export function sumOf(families: Map<string, Family>, sampleName: string, labels: Record<string, string> = {}): number {
   let total = 0;
   for (const family of families.values()) {
     for (const sample of family.samples) {
