@@ -52,12 +52,11 @@ export const fetchPage = actor(
   { queueName: "crawl" },
 );
 
-// The pipeline appends the previous step's result to the arguments; the step's message is
-// built without it, so TypeScript must see the parameter as optional.
+// In a pipeline, the previous step's result is appended to a step's arguments:
+// `parsePage.message()` is built without the page, which fetch_page's result supplies.
 export const parsePage = actor(
   "parse_page",
-  async (page?: Page): Promise<ParsedPage> => {
-    if (!page) throw new TypeError("parse_page runs as a pipeline step after fetch_page");
+  async (page: Page): Promise<ParsedPage> => {
     await work(2, 10);
     return { url: page.url, links: page.html.split("<a ").length - 1 };
   },
@@ -66,8 +65,7 @@ export const parsePage = actor(
 
 export const storePage = actor(
   "store_page",
-  async (parsed?: ParsedPage) => {
-    if (!parsed) throw new TypeError("store_page runs as a pipeline step after parse_page");
+  async (parsed: ParsedPage) => {
     await work(5, 20);
     return `stored ${parsed.url} (${parsed.links} links)`;
   },
