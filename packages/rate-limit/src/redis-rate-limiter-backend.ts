@@ -1,3 +1,5 @@
+/// <reference path="./lua.d.ts" />
+// The reference keeps the `.lua` imports typed when another project compiles these sources through tsconfig paths.
 import { ConnectionError, type RateLimiterBackend } from "@troupe/core";
 import type { Redis, RedisOptions } from "ioredis";
 import decrScript from "./decr.lua";
