@@ -10,7 +10,7 @@ import {
 import { MemcachedRateLimiterBackend } from "@troupe/rate-limit/memcached";
 import { RedisRateLimiterBackend } from "@troupe/rate-limit/redis";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { memcachedMeta, uniqueKey } from "./helpers.ts";
+import { uniqueKey as freshKey, memcachedMeta } from "./helpers.ts";
 
 // Real bytes from Dramatiq 2.2 (see /work/shared/protocol-vectors/README.md).
 const vectors = JSON.parse(readFileSync(new URL("../../../../shared/protocol-vectors/rate-limits.json", import.meta.url), "utf8"));
@@ -24,7 +24,7 @@ describe("Redis keys match Dramatiq's", () => {
   const redis = backend.client;
   const created: string[] = [];
   const key = (label: string) => {
-    const k = uniqueKey(label);
+    const k = freshKey(label);
     created.push(k);
     return k;
   };
@@ -129,7 +129,24 @@ describe("Redis keys match Dramatiq's", () => {
 
 describe("memcached items match Dramatiq's (pylibmc)", () => {
   const backend = new MemcachedRateLimiterBackend({ servers: "127.0.0.1:11211" });
-  afterAll(() => backend.close());
+  const created: string[] = [];
+  const uniqueKey = (label: string) => {
+    const k = freshKey(label);
+    created.push(k);
+    return k;
+  };
+  afterAll(async () => {
+    // Counters here live up to 15 minutes, as in the vectors: remove every key this suite may have made.
+    const suffixes = [
+      "",
+      "@events",
+      ...[vectors.memcached.bucket, vectors.memcached.window].flatMap((v) =>
+        v.keys.map((i: { key: string }) => i.key.slice(i.key.indexOf("@"))),
+      ),
+    ];
+    await Promise.all(created.flatMap((k) => suffixes.map((suffix) => backend.client.delete(`${k}${suffix}`))));
+    await backend.close();
+  });
 
   it("concurrent: integer flags 4, the TTL in seconds, and a refusal rolled back", async () => {
     const steps = vectors.memcached.concurrent.steps;
