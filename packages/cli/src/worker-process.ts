@@ -48,6 +48,7 @@ export async function runWorkerProcess(config: WorkerProcessConfig): Promise<nev
   const onSignal = () => (stopping ? process.exit(ExitCode.Killed) : void stop());
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // Reloads are the supervisor's to run; a terminal hangup reaching the group must not kill the workers.
   process.on("SIGHUP", () => {});
   process.on("message", (message: ParentMessage) => message.type === "stop" && void stop());
   // An orphaned worker (supervisor gone) must not keep consuming.

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RedisBroker } from "@troupe/broker-redis";
@@ -45,6 +45,27 @@ describe("troupe worker flags", () => {
     await until(() => !isAlive(Number(before)), worker);
     worker.proc.kill("SIGTERM");
     expect(await worker.exit).toBe(0);
+  });
+
+  it("--watch keeps the supervisor up through an import error after a reload, and starts workers once it is fixed", async () => {
+    const s = space();
+    const dir = mkdtempSync(join(fixture(""), ".watch-"));
+    try {
+      const module = join(dir, "tasks.mjs");
+      writeFileSync(module, 'export * from "../tasks.mjs";\n');
+      const worker = troupe(["worker", module, "--processes", "1", "--watch", dir], s.env);
+      await worker.waitForOutput(RUNNING);
+      writeFileSync(module, 'throw new Error("half-saved");\n');
+      await worker.waitForOutput(/importing .*tasks\.mjs failed: Error: half-saved[\s\S]*waiting for a change in/);
+      writeFileSync(module, 'export * from "../tasks.mjs";\n');
+      await until(async () => (await s.members("booted")).length === 2, worker);
+      await send(s, "count", 1);
+      await until(async () => (await s.counter("processed")) === 1, worker);
+      worker.proc.kill("SIGTERM");
+      expect(await worker.exit).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("--pid-file holds the supervisor's pid while it runs, replaces a stale one, and is removed at exit", async () => {
