@@ -1,4 +1,6 @@
 -- Stores messages and appends their ids to one queue (PROTOCOL §4 enqueue).
+-- The wake-up is published by the caller after the reply, so the producer's
+-- afterEnqueue hooks run before a worker can start the message.
 -- ARGV: namespace, worker id, now (ms), queue, then id/payload pairs.
 local ns, queue = ARGV[1], ARGV[4]
 redis.call("ZADD", ns .. ":__heartbeats__", ARGV[3], ARGV[2])
@@ -13,6 +15,5 @@ for i = 5, #ARGV, 2 do
 end
 if #ids > 0 then
   redis.call("RPUSH", list, unpack(ids))
-  redis.call("PUBLISH", ns .. ":__wakeup__." .. queue, "1")
 end
 return #ids

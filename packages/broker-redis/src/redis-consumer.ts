@@ -31,6 +31,7 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
   private wakeUp: (() => void) | undefined;
   private failing = false;
   private readonly stopReconnectWatch: () => void;
+  private readonly minBatch: number;
 
   constructor(
     private readonly broker: RedisBroker,
@@ -39,6 +40,7 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
   ) {
     this.queueName = queueName;
     this.canonical = canonicalQueueName(queueName);
+    this.minBatch = Math.max(1, Math.floor(options.prefetch / 4));
     // A reply lost in the outage may have moved ids into the ack set: check once the loop can.
     this.stopReconnectWatch = broker.connection.onReconnect(() => {
       this.needsReclaim = true;
@@ -56,7 +58,8 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
     let pause = FIRST_POLL;
     while (!this.closed) {
       const room = this.options.prefetch - this.outstanding.size;
-      if (room > 0) {
+      // While three quarters of prefetch are still held, the worker has work: wait and fetch a bigger batch.
+      if (room >= this.minBatch) {
         if (this.needsReclaim) await this.reclaim();
         const signals = this.signals;
         const fetching = (this.fetching = this.fetch(room));
@@ -79,6 +82,10 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
         if (batch.length > 0) {
           idleSince = Date.now();
           pause = FIRST_POLL;
+          // One reply read can also settle a producer's enqueue in this process: let its
+          // afterEnqueue hooks run before the worker starts the message.
+          await new Promise(setImmediate);
+          if (this.closed) break;
           yield batch;
           continue;
         }
@@ -91,8 +98,8 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
         continue;
       }
       // Foreign producers send no signal: poll with a backoff up to the idle timeout.
-      const woken = await this.sleep(room > 0 ? Math.min(pause, left) : left);
-      if (room > 0) pause = woken ? FIRST_POLL : Math.min(pause * 2, this.options.timeout);
+      const woken = await this.sleep(room >= this.minBatch ? Math.min(pause, left) : left);
+      if (room >= this.minBatch) pause = woken ? FIRST_POLL : Math.min(pause * 2, this.options.timeout);
     }
   }
 
