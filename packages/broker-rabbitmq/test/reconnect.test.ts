@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { actor, ConnectionError, currentMessage, Worker } from "@troupe/core";
+import { actor, ConnectionError, Worker } from "@troupe/core";
 import { eventually, uniqueQueue } from "@troupe/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { RabbitmqBroker, type RabbitmqDelivery } from "../src/index.js";
@@ -124,7 +124,7 @@ describe("connections", () => {
   });
 
   it("lists, requeues and purges dead letters", async () => {
-    const { broker, queueName, seen, record } = setup();
+    const { broker, queueName } = setup();
     const failing = actor(
       "fails",
       () => {
@@ -149,8 +149,6 @@ describe("connections", () => {
     expect([stats.ready, stats.deadLetters]).toEqual([2, 2]);
     expect(await broker.purgeDeadLetters(queueName)).toBe(2);
     expect((await broker.queueStats(queueName)).deadLetters).toBe(0);
-    expect(seen).toEqual([]);
-    void record;
   });
 });
 
@@ -161,5 +159,3 @@ async function nextDelivery(iterator: AsyncIterator<readonly RabbitmqDelivery[]>
     if (value.length > 0) return value[0];
   }
 }
-
-void currentMessage;
