@@ -9,6 +9,11 @@ import type { Message } from "./message.js";
 export interface Delivery {
   readonly message: Message | undefined;
   readonly error?: DecodeError;
+  /**
+   * Set by a consumer when the delivery can no longer be acked (its channel died):
+   * the worker drops it unprocessed, since the broker delivers it again.
+   */
+  readonly stale?: boolean;
 }
 
 export interface ConsumeOptions {

@@ -228,6 +228,7 @@ export class Worker {
     while (this.running < this.concurrency && this.state === "running") {
       const job = this.buffer.shift();
       if (!job) break;
+      if (job.delivery.stale) continue;
       this.running++;
       this.process(job).then(this.onJobDone);
     }
