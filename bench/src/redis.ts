@@ -8,24 +8,11 @@
  * Set TROUPE_REDIS_URL to use another Redis.
  */
 import { randomUUID } from "node:crypto";
-import { register } from "node:module";
+import { RedisBroker } from "@troupe/broker-redis";
 import { actor, Worker as TroupeWorker } from "@troupe/core";
 import BeeQueue from "bee-queue";
 import { Queue as BullQueue, Worker as BullWorker } from "bullmq";
 import { Redis } from "ioredis";
-
-// tsx follows the tsconfig paths to the packages' sources, where the broker imports
-// its Lua scripts as files: load them as text, as tsup does in the build.
-const LUA_AS_TEXT = `
-import { readFile } from "node:fs/promises";
-export async function load(url, context, next) {
-  if (!url.endsWith(".lua")) return next(url, context);
-  const text = await readFile(new URL(url), "utf8");
-  return { format: "module", source: "export default " + JSON.stringify(text) + ";", shortCircuit: true };
-}`;
-register(`data:text/javascript,${encodeURIComponent(LUA_AS_TEXT)}`, import.meta.url);
-const { RedisBroker } = await import("@troupe/broker-redis");
-type RedisBroker = InstanceType<typeof RedisBroker>;
 
 const REDIS_URL = process.env.TROUPE_REDIS_URL ?? "redis://127.0.0.1:6379";
 const LATENCY_SAMPLES = 200;
