@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ModuleLoadError } from "./errors.js";
+import { esmEntry } from "./esm-entry.js";
 
 /** `./dist/tasks.js:broker` → the file and the export that holds the broker. */
 export interface ModuleSpec {
@@ -29,7 +29,8 @@ export async function importModule(path: string, cwd = process.cwd()): Promise<R
   } catch (error) {
     if (TYPESCRIPT.has(extname(file)) && (error as { code?: string })?.code === "ERR_UNKNOWN_FILE_EXTENSION") {
       await registerTsx(file, path);
-      return importAfterLoader(url, path);
+      // Node remembers the failed import of this URL; a query makes it a new one.
+      return importAfterLoader(`${url}?ts`, path);
     }
     throw importFailure(error, path);
   }
@@ -47,12 +48,8 @@ async function importAfterLoader(url: string, path: string): Promise<Record<stri
 async function registerTsx(file: string, path: string): Promise<void> {
   const candidates = [join(file, ".."), process.cwd(), cliDirectory()];
   for (const base of candidates) {
-    let api: string;
-    try {
-      api = createRequire(join(base, "noop.js")).resolve("tsx/esm/api");
-    } catch {
-      continue;
-    }
+    const api = esmEntry("tsx", base, "./esm/api");
+    if (!api) continue;
     const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
     register();
     return;

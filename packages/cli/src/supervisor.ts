@@ -220,7 +220,8 @@ export class Supervisor {
     this.respawnTimers.clear();
     for (const child of children) {
       child.stopping = true;
-      if (child.proc.connected) child.proc.send({ type: "stop" } satisfies ParentMessage);
+      // A process exiting on its own closes the channel under us (EPIPE); its exit is awaited below all the same.
+      if (child.proc.connected) child.proc.send({ type: "stop" } satisfies ParentMessage, () => {});
       else child.proc.kill("SIGTERM");
     }
     let timer: NodeJS.Timeout | undefined;

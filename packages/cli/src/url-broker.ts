@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Broker, brokerFromUrl } from "@troupe/core";
+import { esmEntry } from "./esm-entry.js";
 
 const ADAPTERS: Record<string, { package: string; export: string }> = {
   "redis:": { package: "@troupe/broker-redis", export: "RedisBroker" },
@@ -10,22 +8,6 @@ const ADAPTERS: Record<string, { package: string; export: string }> = {
   "amqp:": { package: "@troupe/broker-rabbitmq", export: "RabbitmqBroker" },
   "amqps:": { package: "@troupe/broker-rabbitmq", export: "RabbitmqBroker" },
 };
-
-/**
- * The ESM entry of a package as seen from `dir`. `require.resolve` would give
- * the CommonJS build, whose separate copy of core would not share the global broker.
- */
-function esmEntry(pkg: string, dir: string): string | undefined {
-  let manifest: string;
-  try {
-    manifest = createRequire(join(dir, "noop.js")).resolve(`${pkg}/package.json`);
-  } catch {
-    return undefined;
-  }
-  const json = JSON.parse(readFileSync(manifest, "utf8")) as { exports?: { ".": { import?: { default?: string } } }; module?: string };
-  const entry = json.exports?.["."]?.import?.default ?? json.module;
-  return entry ? join(dirname(manifest), entry) : undefined;
-}
 
 /**
  * A broker for a URL. Core's `brokerFromUrl` imports the adapter from core's own
