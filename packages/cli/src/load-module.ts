@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { esmEntry } from "@troupe/core";
 import { ModuleLoadError } from "./errors.js";
-import { esmEntry } from "./esm-entry.js";
 
 /** `./dist/tasks.js:broker` → the file and the export that holds the broker. */
 export interface ModuleSpec {

@@ -1,5 +1,7 @@
+import { pathToFileURL } from "node:url";
 import type { Broker } from "./broker.js";
 import { InvalidOption } from "./errors.js";
+import { esmEntry } from "./esm-entry.js";
 import { MemoryBroker } from "./memory-broker.js";
 
 const ADAPTERS: Record<string, { package: string; export: string }> = {
@@ -11,26 +13,44 @@ const ADAPTERS: Record<string, { package: string; export: string }> = {
 
 /**
  * A broker for a URL: `memory://`, `redis://`, `rediss://`, `amqp://`, `amqps://`.
- * Adapter packages are loaded on demand; a missing one is named in the error.
+ * Adapter packages are loaded on demand, looked up from `searchFrom` (default: the
+ * current directory) and then from core; a missing one is named in the error.
  */
-export async function brokerFromUrl(url: string, options: Record<string, unknown> = {}): Promise<Broker> {
+export async function brokerFromUrl(
+  url: string,
+  options: Record<string, unknown> = {},
+  resolution: { searchFrom?: readonly string[] } = {},
+): Promise<Broker> {
   const protocol = /^[a-z0-9+.-]+:/i.exec(url)?.[0].toLowerCase();
   if (protocol === "memory:") return new MemoryBroker(options);
   const adapter = protocol ? ADAPTERS[protocol] : undefined;
   if (!adapter) {
     throw new InvalidOption(`unsupported broker URL "${redactUrl(url)}": use memory://, redis://, rediss://, amqp:// or amqps://`);
   }
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(adapter.package)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as { code?: string })?.code === "ERR_MODULE_NOT_FOUND" || (error as { code?: string })?.code === "MODULE_NOT_FOUND") {
-      throw new InvalidOption(`${protocol}// brokers need ${adapter.package}: run \`npm install ${adapter.package}\``);
-    }
-    throw error;
-  }
+  const module = await importAdapter(adapter.package, resolution.searchFrom ?? [process.cwd()]);
+  if (!module) throw new InvalidOption(`${protocol}// brokers need ${adapter.package}: run \`npm install ${adapter.package}\``);
   const BrokerClass = module[adapter.export] as new (options: Record<string, unknown>) => Broker;
   return new BrokerClass({ ...options, url });
+}
+
+/**
+ * Imports an adapter package as the application sees it. A bare `import()` resolves
+ * from core's own folder, which misses packages the app installed beside core in
+ * strict layouts (pnpm, Yarn PnP), so the app's folders come first; the adapter's
+ * ESM entry is loaded so that it shares this copy of core.
+ */
+async function importAdapter(name: string, searchFrom: readonly string[]): Promise<Record<string, unknown> | undefined> {
+  for (const dir of searchFrom) {
+    const entry = esmEntry(name, dir);
+    if (entry) return (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+  }
+  try {
+    return (await import(name)) as Record<string, unknown>;
+  } catch (error) {
+    const code = (error as { code?: string })?.code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return undefined;
+    throw error;
+  }
 }
 
 /** The URL with its password replaced by `***`, for logs and errors. */

@@ -45,6 +45,7 @@ export {
   TroupeError,
   type TroupeErrorCode,
 } from "./errors.js";
+export { esmEntry } from "./esm-entry.js";
 export { getBroker, peekBroker, setBroker } from "./global-broker.js";
 export { uuid4 } from "./ids.js";
 export { assertJson, type Jsonable, type JsonObject, type JsonPrimitive, type JsonValue } from "./json.js";
