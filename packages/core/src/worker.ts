@@ -56,6 +56,7 @@ export class Worker {
   private readonly delayed: DelayedMessages;
   private readonly active = new Set<MessageContext>();
   private readonly abandoned = new WeakSet<MessageContext>();
+  private readonly pendingRequeues = new Set<Promise<void>>();
   private running = 0;
   private idleWaiters: (() => void)[] = [];
   private state: State = "new";
@@ -133,6 +134,7 @@ export class Worker {
     }
     this.state = "stopped";
     await Promise.allSettled(this.loops);
+    await Promise.allSettled(this.pendingRequeues);
     await this.broker.emitAfter("afterWorkerShutdown", this);
   }
 
@@ -176,10 +178,13 @@ export class Worker {
 
   private intake(consumer: Consumer, batch: readonly Delivery[], delayQueue: boolean): void {
     if (this.state !== "running") {
-      void requeueHeld(
+      // Awaited by shutdown, so the requeue lands before the caller closes the broker.
+      const requeue = requeueHeld(
         batch.map((delivery) => ({ consumer, delivery })),
         this.broker.logger,
       );
+      this.pendingRequeues.add(requeue);
+      void requeue.finally(() => this.pendingRequeues.delete(requeue));
       return;
     }
     for (const delivery of batch) {
