@@ -72,7 +72,7 @@ async function ensure(name: string): Promise<void> {
 }
 
 export default async function setup(project?: { config?: { env?: Record<string, string> } }): Promise<void> {
-  const list = project?.config?.env?.TROUPE_TEST_SERVICES ?? process.env.TROUPE_TEST_SERVICES ?? "";
+  const list = project?.config?.env?.TROUPE_TEST_SERVICES ?? "";
   const wanted = list.split(",").filter(Boolean);
   for (const name of wanted) await ensure(name);
 }

@@ -4,6 +4,7 @@ import type { Message } from "./message.js";
 import type { Worker } from "./worker.js";
 
 /** What a hook returns: nothing, or a promise the emitter waits for (its value is ignored). */
+// biome-ignore lint/suspicious/noConfusingVoidType: hooks declared to return void must fit
 export type HookReturn = void | Promise<unknown>;
 
 /** What an actor run produced: its result, or the error it threw. */
