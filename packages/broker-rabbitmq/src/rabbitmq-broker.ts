@@ -3,7 +3,6 @@ import {
   type BrokerCapabilities,
   ConnectionError,
   type ConsumeOptions,
-  type Consumer,
   canonicalQueueName,
   type DeadLetter,
   deadLetterQueueName,
@@ -112,7 +111,7 @@ export class RabbitmqBroker extends Broker {
     await this.publisher.publish(items);
   }
 
-  consume(queueName: string, options: ConsumeOptions): Consumer {
+  consume(queueName: string, options: ConsumeOptions): RabbitmqConsumer {
     const consumer = new RabbitmqConsumer(this.consumerContext, queueName, options, unackedCount(this.server, queueName));
     this.consumers.add(consumer);
     return consumer;
