@@ -12,7 +12,7 @@ export {
   type SendOptions,
   type SendOptionsBase,
 } from "./actor.js";
-export type { ActorLike, ActorOptions, ErrorClass, MessageOptions } from "./actor-options.js";
+export type { ActorLike, ActorOptions, ErrorClass, MessageOptions, OverridableOptions } from "./actor-options.js";
 export {
   Broker,
   type BrokerCapabilities,

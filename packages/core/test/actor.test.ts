@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { actor, actorRef, brokerFromUrl, InvalidOption, MemoryBroker, Message, redactUrl } from "../src/index.js";
-import { harness, until } from "./harness.js";
+import { until, useHarness } from "./harness.js";
 
 describe("actors and sending", () => {
-  let h = harness();
-  afterEach(async () => {
-    await h.stop();
-    h = harness();
-  });
+  const current = useHarness();
 
   it.each([
     ["undefined", [undefined], /arguments\[0\] is undefined/],
@@ -17,6 +13,7 @@ describe("actors and sending", () => {
     ["a Date", [new Date()], /arguments\[0\] is a Date instance/],
     ["a nested Map", [{ deep: new Map() }], /arguments\[0\]\.deep is a Map instance/],
   ])("rejects %s with a TypeError before anything is enqueued", async (_name, args, pattern) => {
+    const h = current();
     const loose = actor("loose", (..._args: unknown[]) => {}, { broker: h.broker });
     // biome-ignore lint/suspicious/noExplicitAny: deliberately bypassing the types
     await expect(() => (loose as any).send(...args)).rejects.toThrow(pattern);
@@ -24,6 +21,7 @@ describe("actors and sending", () => {
   });
 
   it("rejects cyclic arguments with a TypeError", async () => {
+    const h = current();
     const loose = actor("cyclic", (_x: unknown) => {}, { broker: h.broker });
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
@@ -32,6 +30,7 @@ describe("actors and sending", () => {
   });
 
   it("writes per-message options in snake_case and callbacks as actor names", () => {
+    const h = current();
     const done = actor("done", () => {}, { broker: h.broker });
     const add = actor("add", (x: number, y: number) => x + y, { broker: h.broker });
     const message = add.messageWithOptions({ args: [1, 2], maxRetries: 3, timeLimit: 1000, onSuccess: done, brokerPriority: 5 });
@@ -39,6 +38,7 @@ describe("actors and sending", () => {
   });
 
   it("sends through an actorRef without declaring the actor here", async () => {
+    const h = current();
     const remote = actorRef<[string], void>("send_email", { queueName: "emails", broker: h.broker });
     const sent = await remote.send("a@b.c");
     expect(sent.queueName).toBe("emails");
@@ -58,6 +58,7 @@ describe("actors and sending", () => {
   });
 
   it("passes a foreign producer's kwargs only to actors that opt in, dead-lettering the rest", async () => {
+    const h = current();
     const got: unknown[][] = [];
     actor("with_kwargs", (...args: unknown[]) => void got.push(args), { broker: h.broker, kwargs: true });
     actor("without_kwargs", () => void got.push(["should not run"]), { broker: h.broker });
@@ -72,6 +73,7 @@ describe("actors and sending", () => {
   });
 
   it("join with failFast rejects with the error of the first dead-lettered message", async () => {
+    const h = current();
     actor(
       "fatal",
       () => {

@@ -1,17 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { actor, type JsonValue } from "../src/index.js";
-import { harness } from "./harness.js";
+import { useHarness } from "./harness.js";
 
 type Payload = [Record<string, unknown>, JsonValue];
 
 describe("Callbacks (PROTOCOL §2 payloads)", () => {
-  let h = harness();
-  afterEach(async () => {
-    await h.stop();
-    h = harness();
-  });
+  const current = useHarness();
 
   function sink(name: string) {
+    const h = current();
     const calls: Payload[] = [];
     actor(name, (source: JsonValue, payload: JsonValue) => void calls.push([source as Record<string, unknown>, payload]), {
       broker: h.broker,
@@ -21,6 +18,7 @@ describe("Callbacks (PROTOCOL §2 payloads)", () => {
   }
 
   it("onSuccess receives [source message object, result]", async () => {
+    const h = current();
     const done = sink("done");
     const double = actor("double", (x: number) => x * 2, { broker: h.broker, onSuccess: "done" });
     await h.start({ queues: ["default", "callbacks"] });
@@ -34,6 +32,7 @@ describe("Callbacks (PROTOCOL §2 payloads)", () => {
   });
 
   it("onFailure and onRetryExhausted see the bumped retries; the dead letter does not", async () => {
+    const h = current();
     const failed = sink("failed");
     const exhausted = sink("exhausted");
     const boom = actor(
@@ -60,6 +59,7 @@ describe("Callbacks (PROTOCOL §2 payloads)", () => {
   });
 
   it("onFailure fires on every failure, retried or not; onRetryExhausted once", async () => {
+    const h = current();
     const failed = sink("failed_each");
     const exhausted = sink("exhausted_once");
     const flaky = actor(

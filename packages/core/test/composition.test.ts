@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { actor, group, InvalidOption, MemoryBroker, pipeline } from "../src/index.js";
-import { harness, sleep } from "./harness.js";
+import { sleep, useHarness } from "./harness.js";
 
 describe("pipeline and group", () => {
-  let h = harness();
-  afterEach(async () => {
-    await h.stop();
-    h = harness();
-  });
+  const current = useHarness();
 
   function math() {
+    const h = current();
     const double = actor("double", (x: number) => x * 2, { broker: h.broker, storeResults: true });
     const addOne = actor("add_one", (x: number) => x + 1, { broker: h.broker, storeResults: true });
     const constant = actor("constant", () => 100, { broker: h.broker, storeResults: true });
@@ -17,6 +14,7 @@ describe("pipeline and group", () => {
   }
 
   it("pipes each result into the next step as its last argument", async () => {
+    const h = current();
     const { double, addOne } = math();
     await h.start();
     const p = await pipeline([double.message(3), addOne.message(), double.message()]).run();
@@ -27,6 +25,7 @@ describe("pipeline and group", () => {
   });
 
   it("writes steps as nested pipe_target objects and honours pipe_ignore", async () => {
+    const h = current();
     const { double, addOne, constant } = math();
     const p = pipeline([double.message(3), constant.messageWithOptions({ args: [], pipeIgnore: true }), addOne.message()]);
     const first = p.messages[0].toJSON();
@@ -40,6 +39,7 @@ describe("pipeline and group", () => {
   });
 
   it("delays a step by its own delay option", async () => {
+    const h = current();
     const ranAt: number[] = [];
     const stamp = actor(
       "stamp",
@@ -56,6 +56,7 @@ describe("pipeline and group", () => {
   });
 
   it("fires a group's completion callback once, after every member succeeded", async () => {
+    const h = current();
     const { double } = math();
     const notified: string[] = [];
     const notify = actor("notify", (label: string) => void notified.push(label), { broker: h.broker });
@@ -72,6 +73,7 @@ describe("pipeline and group", () => {
   });
 
   it("never fires the completion callback after a member failed for good", async () => {
+    const h = current();
     const { double } = math();
     const notified: string[] = [];
     const notify = actor("notify", (label: string) => void notified.push(label), { broker: h.broker });

@@ -1,3 +1,4 @@
+import { afterEach } from "vitest";
 import type { Logger } from "../src/index.js";
 import {
   GroupCallbacks,
@@ -47,4 +48,16 @@ export async function until(check: () => boolean, what: string, timeout = 5_000)
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await sleep(5);
   }
+}
+
+export type Harness = ReturnType<typeof harness>;
+
+/** A fresh harness per test (stopped after it); call the returned function inside a test. */
+export function useHarness(): () => Harness {
+  let current = harness();
+  afterEach(async () => {
+    await current.stop();
+    current = harness();
+  });
+  return () => current;
 }

@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { actor, currentMessage, ResultFailure, TimeLimitExceeded } from "../src/index.js";
-import { harness, sleep, until } from "./harness.js";
+import { sleep, until, useHarness } from "./harness.js";
 
 describe("TimeLimit and AgeLimit", () => {
-  let h = harness();
-  afterEach(async () => {
-    await h.stop();
-    h = harness();
-  });
+  const current = useHarness();
 
   it("aborts the signal, fails the message with TimeLimitExceeded, retries it and frees the slot", async () => {
+    const h = current();
     const reasons: unknown[] = [];
     let attempts = 0;
     const stuck = actor(
@@ -36,6 +33,7 @@ describe("TimeLimit and AgeLimit", () => {
   });
 
   it("dead-letters a message older than maxAge without running it, storing the SkipMessage marker", async () => {
+    const h = current();
     let runs = 0;
     const stale = actor("stale", () => void runs++, { broker: h.broker, maxAge: 50, storeResults: true });
     const sent = await stale.send();
@@ -51,6 +49,7 @@ describe("TimeLimit and AgeLimit", () => {
   });
 
   it("runs a fresh message under its age limit", async () => {
+    const h = current();
     const ran: number[] = [];
     const fresh = actor("fresh", (n: number) => void ran.push(n), { broker: h.broker, maxAge: 60_000 });
     await h.start();

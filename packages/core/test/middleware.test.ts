@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { actor, InvalidOption, MemoryBroker, type Middleware, MiddlewareError, Retries, TimeLimit } from "../src/index.js";
-import { harness } from "./harness.js";
+import { useHarness } from "./harness.js";
 
 describe("middleware and the broker base", () => {
-  let h = harness();
-  afterEach(async () => {
-    await h.stop();
-    h = harness();
-  });
+  const current = useHarness();
 
   it("places middleware before or after a given class", () => {
     const broker = new MemoryBroker();
@@ -33,6 +29,7 @@ describe("middleware and the broker base", () => {
   });
 
   it("aborts an enqueue when a before-hook throws, and enqueues nothing", async () => {
+    const h = current();
     h.broker.addMiddleware({
       beforeEnqueue() {
         throw new MiddlewareError("quota exceeded");
@@ -44,6 +41,7 @@ describe("middleware and the broker base", () => {
   });
 
   it("logs and swallows errors from after-hooks", async () => {
+    const h = current();
     h.broker.addMiddleware({
       afterEnqueue() {
         throw new Error("metrics down");

@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { actor, currentMessage, ResultFailure, ResultMissing, SkipMessage } from "../src/index.js";
-import { harness, until } from "./harness.js";
+import { until, useHarness } from "./harness.js";
 
 describe("Results and SkipMessage", () => {
-  let h = harness();
-  afterEach(async () => {
-    await h.stop();
-    h = harness();
-  });
+  const current = useHarness();
 
   it("stores nothing for a failure that will be retried, then the final result", async () => {
+    const h = current();
     let attempts = 0;
     let missingWhileRetrying: unknown;
     const settle = actor(
@@ -31,6 +28,7 @@ describe("Results and SkipMessage", () => {
   });
 
   it("stores the failure marker when the message is dead-lettered", async () => {
+    const h = current();
     const doomed = actor(
       "doomed",
       () => {
@@ -46,6 +44,7 @@ describe("Results and SkipMessage", () => {
   });
 
   it("does not store results for actors without storeResults", async () => {
+    const h = current();
     const plain = actor("plain", () => 5, { broker: h.broker });
     await h.start();
     const sent = await plain.send();
@@ -54,6 +53,7 @@ describe("Results and SkipMessage", () => {
   });
 
   it("skips the actor when a middleware raises SkipMessage, acks the message and stores null", async () => {
+    const h = current();
     const skipped: string[] = [];
     h.broker.addMiddleware({
       beforeProcessMessage(_broker, message) {

@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { actor, computeBackoff, currentMessage, Retry } from "../src/index.js";
-import { harness, until } from "./harness.js";
+import { until, useHarness } from "./harness.js";
 
 describe("Retries", () => {
-  let h = harness();
-  afterEach(async () => {
-    await h.stop();
-    h = harness();
-  });
+  const current = useHarness();
 
   it("retries up to maxRetries, then dead-letters the copy as last enqueued", async () => {
+    const h = current();
     let runs = 0;
     const fails = actor(
       "fails",
@@ -31,6 +28,7 @@ describe("Retries", () => {
   });
 
   it("does not retry errors the actor throws", async () => {
+    const h = current();
     class PaymentDeclined extends Error {}
     let runs = 0;
     const charge = actor(
@@ -49,6 +47,7 @@ describe("Retries", () => {
   });
 
   it("honours Retry({ delay }) instead of the backoff", async () => {
+    const h = current();
     const runs: number[] = [];
     const later = actor(
       "later",
@@ -66,6 +65,7 @@ describe("Retries", () => {
   });
 
   it("lets retryWhen decide, given the earlier retries and the error", async () => {
+    const h = current();
     const seen: [number, string][] = [];
     const picky = actor(
       "picky",

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { actor, type ConsumeOptions, type Consumer, currentMessage, MemoryBroker, Shutdown, Worker } from "../src/index.js";
-import { harness, until } from "./harness.js";
+import { until, useHarness } from "./harness.js";
 
 /** A memory broker whose first consumer of each queue dies after its first batch, as a dropped connection would. */
 class FlakyBroker extends MemoryBroker {
@@ -22,11 +22,7 @@ class FlakyBroker extends MemoryBroker {
 }
 
 describe("Worker", () => {
-  let h = harness();
-  afterEach(async () => {
-    await h.stop();
-    h = harness();
-  });
+  const current = useHarness();
 
   it("restarts a consumer that failed, logs it once, and keeps processing", async () => {
     const warnings: string[] = [];
@@ -47,6 +43,7 @@ describe("Worker", () => {
   });
 
   it("aborts actors with notifyShutdown when the worker stops, and retries their messages", async () => {
+    const h = current();
     const reasons: unknown[] = [];
     const watcher = actor(
       "watcher",
@@ -69,6 +66,7 @@ describe("Worker", () => {
   });
 
   it("requeues actors still running after the shutdown timeout instead of losing them", async () => {
+    const h = current();
     const stuck = actor("stuck_forever", () => new Promise(() => {}), { broker: h.broker });
     const worker = await h.start();
     await stuck.send();
