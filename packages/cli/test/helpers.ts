@@ -29,8 +29,9 @@ export interface Troupe {
 const spawned = new Set<ChildProcess>();
 
 /** Runs `node dist/bin.js ...args` in its own process group, so cleanup can kill its worker processes too. */
-export function troupe(args: string[], env: Record<string, string | undefined> = {}): Troupe {
+export function troupe(args: string[], env: Record<string, string | undefined> = {}, cwd?: string): Troupe {
   const proc = spawn(process.execPath, [BIN, ...args], {
+    cwd,
     env: { ...process.env, TROUPE_BROKER_URL: undefined, TROUPE_LOG_LEVEL: undefined, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
