@@ -1,6 +1,5 @@
--- Stores messages and appends their ids to one queue (PROTOCOL §4 enqueue).
--- The wake-up is published by the caller after the reply, so the producer's
--- afterEnqueue hooks run before a worker can start the message.
+-- Stores messages and appends their ids to one queue (PROTOCOL §4 enqueue), then
+-- wakes idle Troupe consumers of the queue on its channel, in the same round trip.
 -- ARGV: namespace, worker id, now (ms), queue, then id/payload pairs.
 local ns, queue = ARGV[1], ARGV[4]
 redis.call("ZADD", ns .. ":__heartbeats__", ARGV[3], ARGV[2])
@@ -15,5 +14,6 @@ for i = 5, #ARGV, 2 do
 end
 if #ids > 0 then
   redis.call("RPUSH", list, unpack(ids))
+  redis.call("PUBLISH", ns .. ":__wakeup__." .. queue, "1")
 end
 return #ids

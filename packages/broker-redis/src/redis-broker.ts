@@ -103,7 +103,6 @@ export class RedisBroker extends Broker {
       }
       return Promise.all(calls);
     });
-    for (const queueName of byQueue.keys()) this.connection.client.publish(this.signal.channel(queueName), "1").catch(() => {});
   }
 
   consume(queueName: string, options: ConsumeOptions): RedisConsumer {

@@ -82,10 +82,6 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
         if (batch.length > 0) {
           idleSince = Date.now();
           pause = FIRST_POLL;
-          // One reply read can also settle a producer's enqueue in this process: let its
-          // afterEnqueue hooks run before the worker starts the message.
-          await new Promise(setImmediate);
-          if (this.closed) break;
           yield batch;
           continue;
         }
