@@ -2,8 +2,9 @@ import { actor, currentMessage, group, type RateLimiterBackend } from "@troupe/c
 import { GroupCallbacks } from "@troupe/rate-limit";
 import { MemcachedRateLimiterBackend } from "@troupe/rate-limit/memcached";
 import { RedisRateLimiterBackend } from "@troupe/rate-limit/redis";
+import { memcachedMeta } from "@troupe/testkit";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { brokerWith, memcachedMeta } from "./helpers.ts";
+import { brokerWith } from "./helpers.ts";
 
 const redis = new RedisRateLimiterBackend({ url: "redis://127.0.0.1:6379" });
 const memcached = new MemcachedRateLimiterBackend({ servers: "127.0.0.1:11211" });

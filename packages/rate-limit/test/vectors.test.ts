@@ -9,8 +9,9 @@ import {
 } from "@troupe/rate-limit";
 import { MemcachedRateLimiterBackend } from "@troupe/rate-limit/memcached";
 import { RedisRateLimiterBackend } from "@troupe/rate-limit/redis";
+import { memcachedMeta } from "@troupe/testkit";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { uniqueKey as freshKey, memcachedMeta } from "./helpers.ts";
+import { uniqueKey as freshKey } from "./helpers.ts";
 
 // Real bytes from Dramatiq 2.2 (see /work/shared/protocol-vectors/README.md).
 const vectors = JSON.parse(readFileSync(new URL("../../../../shared/protocol-vectors/rate-limits.json", import.meta.url), "utf8"));

@@ -1,5 +1,6 @@
 export { brokerConformance, type ConformanceScope } from "./broker-conformance.js";
 export type { BrokerTarget, BrokerTestContext } from "./broker-target.js";
 export { eventually, sleep, uniqueQueue } from "./helpers.js";
+export { memcachedMeta } from "./memcached-meta.js";
 export { type RateLimiterBackendConformanceOptions, rateLimiterBackendConformance } from "./rate-limiter-backend-conformance.js";
 export { type ResultBackendConformanceOptions, resultBackendConformance } from "./result-backend-conformance.js";
