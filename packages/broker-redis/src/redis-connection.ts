@@ -8,6 +8,8 @@ export interface RedisConnectionOptions {
   url?: string;
   /** A ready ioredis client (standalone, Sentinel or Cluster); the broker uses it and leaves it open on close. */
   client?: RedisClient;
+  /** Extra ioredis options for the client made from `url`: TLS certificates, Sentinel, socket settings. */
+  redisOptions?: RedisOptions;
   /** How long an operation may wait for an unreachable Redis before failing with `ConnectionError`, ms (default 10 000). */
   connectTimeout?: number;
 }
@@ -38,7 +40,7 @@ export class RedisConnection {
       this.label = "Redis";
     } else {
       const url = options.url ?? "redis://127.0.0.1:6379";
-      this.client = new Redis(url, clientOptions(this.connectTimeout));
+      this.client = new Redis(url, { ...clientOptions(this.connectTimeout), ...options.redisOptions });
       this.owned = true;
       this.label = `Redis at ${redactUrl(url)}`;
     }
@@ -104,17 +106,22 @@ export class RedisConnection {
 
   /** Closes an owned client (politely, then by force); a borrowed one is left open. */
   async close(): Promise<void> {
-    this.ended = true;
-    for (const [event, listener] of this.listeners) this.client.off(event, listener);
+    this.stopListening();
     if (!this.owned) return;
     await closeClient(this.client, this.connectTimeout);
   }
 
   /** Drops the connection at once, as a killed process would. */
   kill(): void {
+    this.stopListening();
+    this.client.disconnect();
+  }
+
+  private stopListening(): void {
     this.ended = true;
     for (const [event, listener] of this.listeners) this.client.off(event, listener);
-    this.client.disconnect();
+    // A client of ours that is being discarded may still report errors while it closes: they no longer matter.
+    if (this.owned) this.client.on("error", () => {});
   }
 
   private listen(event: string, listener: (...args: unknown[]) => void): void {
