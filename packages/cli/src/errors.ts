@@ -3,21 +3,17 @@ import { ExitCode } from "./exit-codes.js";
 
 /** The module named on the command line could not be imported or gave no broker. */
 export class ModuleLoadError extends TroupeError {
+  static override readonly code = "MODULE_LOAD_ERROR";
   constructor(message: string, options?: { cause?: unknown }) {
-    super("MODULE_LOAD_ERROR", message, options);
-  }
-  static override isInstance(value: unknown): value is ModuleLoadError {
-    return TroupeError.hasCode(value, "MODULE_LOAD_ERROR");
+    super(ModuleLoadError.code, message, options);
   }
 }
 
 /** The pid file is held by a running process, or cannot be written. */
 export class PidFileError extends TroupeError {
+  static override readonly code = "PID_FILE_ERROR";
   constructor(message: string, options?: { cause?: unknown }) {
-    super("PID_FILE_ERROR", message, options);
-  }
-  static override isInstance(value: unknown): value is PidFileError {
-    return TroupeError.hasCode(value, "PID_FILE_ERROR");
+    super(PidFileError.code, message, options);
   }
 }
 

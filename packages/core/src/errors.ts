@@ -34,142 +34,121 @@ export class TroupeError extends Error {
     this.name = new.target.name;
   }
 
-  static isInstance(value: unknown): value is TroupeError {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
-  }
+  /** The code of this class's errors: `isInstance` on a subclass matches it. */
+  static readonly code: TroupeErrorCode | undefined = undefined;
 
-  /** True when `value` is a Troupe error with this class's code. */
-  protected static hasCode(value: unknown, code: TroupeErrorCode): boolean {
-    return TroupeError.isInstance(value) && value.code === code;
+  /**
+   * True for an error of this class (by its code) from any copy of Troupe;
+   * on `TroupeError` itself, for every Troupe error.
+   */
+  static isInstance<T extends abstract new (...args: never[]) => TroupeError>(this: T, value: unknown): value is InstanceType<T> {
+    if (typeof value !== "object" || value === null || (value as Record<symbol, unknown>)[MARKER] !== true) return false;
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass isInstance was called on
+    const code = (this as unknown as typeof TroupeError).code;
+    return code === undefined || (value as TroupeError).code === code;
   }
 }
 
 export class ActorNotFound extends TroupeError {
+  static override readonly code = "ACTOR_NOT_FOUND";
   constructor(actorName: string) {
     super(
-      "ACTOR_NOT_FOUND",
+      ActorNotFound.code,
       `actor "${actorName}" is not declared on this broker: import the module that declares it before starting the worker`,
     );
-  }
-  static override isInstance(value: unknown): value is ActorNotFound {
-    return TroupeError.hasCode(value, "ACTOR_NOT_FOUND");
   }
 }
 
 export class QueueNotFound extends TroupeError {
+  static override readonly code = "QUEUE_NOT_FOUND";
   constructor(queueName: string) {
-    super("QUEUE_NOT_FOUND", `queue "${queueName}" is not declared on this broker`);
-  }
-  static override isInstance(value: unknown): value is QueueNotFound {
-    return TroupeError.hasCode(value, "QUEUE_NOT_FOUND");
+    super(QueueNotFound.code, `queue "${queueName}" is not declared on this broker`);
   }
 }
 
 export class QueueJoinTimeout extends TroupeError {
+  static override readonly code = "QUEUE_JOIN_TIMEOUT";
   constructor(queueName: string, timeout: number) {
-    super("QUEUE_JOIN_TIMEOUT", `queue "${queueName}" did not drain within ${timeout} ms`);
-  }
-  static override isInstance(value: unknown): value is QueueJoinTimeout {
-    return TroupeError.hasCode(value, "QUEUE_JOIN_TIMEOUT");
+    super(QueueJoinTimeout.code, `queue "${queueName}" did not drain within ${timeout} ms`);
   }
 }
 
 export class ConnectionError extends TroupeError {
+  static override readonly code = "CONNECTION_ERROR";
   constructor(message: string, options?: { cause?: unknown }) {
-    super("CONNECTION_ERROR", message, options);
-  }
-  static override isInstance(value: unknown): value is ConnectionError {
-    return TroupeError.hasCode(value, "CONNECTION_ERROR");
+    super(ConnectionError.code, message, options);
   }
 }
 
 export class DecodeError extends TroupeError {
+  static override readonly code = "DECODE_ERROR";
   constructor(message: string, options?: { cause?: unknown }) {
-    super("DECODE_ERROR", message, options);
-  }
-  static override isInstance(value: unknown): value is DecodeError {
-    return TroupeError.hasCode(value, "DECODE_ERROR");
+    super(DecodeError.code, message, options);
   }
 }
 
 export class MessageTooLarge extends TroupeError {
+  static override readonly code = "MESSAGE_TOO_LARGE";
   constructor(size: number, limit: number) {
     super(
-      "MESSAGE_TOO_LARGE",
+      MessageTooLarge.code,
       `message is ${size} bytes, over the broker's limit of ${limit} bytes: store large payloads elsewhere and send a reference`,
     );
-  }
-  static override isInstance(value: unknown): value is MessageTooLarge {
-    return TroupeError.hasCode(value, "MESSAGE_TOO_LARGE");
   }
 }
 
 export class RateLimitExceeded extends TroupeError {
+  static override readonly code = "RATE_LIMIT_EXCEEDED";
   constructor(message: string) {
-    super("RATE_LIMIT_EXCEEDED", message);
-  }
-  static override isInstance(value: unknown): value is RateLimitExceeded {
-    return TroupeError.hasCode(value, "RATE_LIMIT_EXCEEDED");
+    super(RateLimitExceeded.code, message);
   }
 }
 
 export class TimeLimitExceeded extends TroupeError {
+  static override readonly code = "TIME_LIMIT_EXCEEDED";
   constructor(timeLimit: number) {
-    super("TIME_LIMIT_EXCEEDED", `actor exceeded its time limit of ${timeLimit} ms`);
-  }
-  static override isInstance(value: unknown): value is TimeLimitExceeded {
-    return TroupeError.hasCode(value, "TIME_LIMIT_EXCEEDED");
+    super(TimeLimitExceeded.code, `actor exceeded its time limit of ${timeLimit} ms`);
   }
 }
 
 /** Thrown by `beforeProcessMessage` to skip the actor; the message is acked (or nacked when failed). */
 export class SkipMessage extends TroupeError {
+  static override readonly code = "SKIP_MESSAGE";
   constructor(message = "message skipped") {
-    super("SKIP_MESSAGE", message);
-  }
-  static override isInstance(value: unknown): value is SkipMessage {
-    return TroupeError.hasCode(value, "SKIP_MESSAGE");
+    super(SkipMessage.code, message);
   }
 }
 
 /** Raised by a before-hook to abort an operation (enqueue, declare, ...). */
 export class MiddlewareError extends TroupeError {
+  static override readonly code = "MIDDLEWARE_ERROR";
   constructor(message: string, options?: { cause?: unknown }) {
-    super("MIDDLEWARE_ERROR", message, options);
-  }
-  static override isInstance(value: unknown): value is MiddlewareError {
-    return TroupeError.hasCode(value, "MIDDLEWARE_ERROR");
+    super(MiddlewareError.code, message, options);
   }
 }
 
 /** Thrown by an actor to ask for a retry, optionally after a fixed delay (ms). */
 export class Retry extends TroupeError {
+  static override readonly code = "RETRY";
   readonly delay: number | undefined;
   constructor(options: { delay?: number; message?: string } = {}) {
-    super("RETRY", options.message ?? "retry requested");
+    super(Retry.code, options.message ?? "retry requested");
     this.delay = options.delay;
-  }
-  static override isInstance(value: unknown): value is Retry {
-    return TroupeError.hasCode(value, "RETRY");
   }
 }
 
 /** Raised inside actors that opted into `notifyShutdown` when the worker stops. */
 export class Shutdown extends TroupeError {
+  static override readonly code = "SHUTDOWN";
   constructor() {
-    super("SHUTDOWN", "the worker is shutting down");
-  }
-  static override isInstance(value: unknown): value is Shutdown {
-    return TroupeError.hasCode(value, "SHUTDOWN");
+    super(Shutdown.code, "the worker is shutting down");
   }
 }
 
 /** An actor option or send option that is invalid or unknown. */
 export class InvalidOption extends TroupeError {
+  static override readonly code = "INVALID_OPTION";
   constructor(message: string) {
-    super("INVALID_OPTION", message);
-  }
-  static override isInstance(value: unknown): value is InvalidOption {
-    return TroupeError.hasCode(value, "INVALID_OPTION");
+    super(InvalidOption.code, message);
   }
 }

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { ActorNotFound, QueueNotFound, Retry, TroupeError } from "../src/index.js";
+
+describe("error classes", () => {
+  it("isInstance matches a class by its code, and TroupeError matches every Troupe error", () => {
+    const error = new ActorNotFound("a");
+    expect(ActorNotFound.isInstance(error)).toBe(true);
+    expect(QueueNotFound.isInstance(error)).toBe(false);
+    expect(TroupeError.isInstance(error)).toBe(true);
+    expect(TroupeError.isInstance(new Error("plain"))).toBe(false);
+    expect(error.code).toBe(ActorNotFound.code);
+    expect(error.name).toBe("ActorNotFound");
+  });
+
+  it("recognises an error from another copy of Troupe by its Symbol.for marker", () => {
+    const foreign = Object.assign(new Error("from elsewhere"), { code: "RETRY", [Symbol.for("troupe.error")]: true });
+    expect(Retry.isInstance(foreign)).toBe(true);
+    expect(ActorNotFound.isInstance(foreign)).toBe(false);
+  });
+});
