@@ -39,7 +39,7 @@ function priorityOf(message: Message): number | undefined {
 }
 
 /**
- * A broker on RabbitMQ, laid out as Dramatiq's `RabbitmqBroker` (PROTOCOL.md §5),
+ * A broker on RabbitMQ, laid out as Dramatiq's `RabbitmqBroker` (docs/protocol.md §5),
  * so Python and Node workers share its queues. Producers publish persistent
  * messages with publisher confirms on one connection; consumers read on another,
  * one channel each; both reconnect by themselves.

@@ -1,17 +1,15 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { actor, ConnectionError, currentMessage, Worker } from "@troupe/core";
 import { eventually, uniqueQueue } from "@troupe/testkit";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadProtocolVector, type MessageVector } from "../../../fixtures/protocol-vectors.js";
 import { RabbitmqBroker } from "../src/index.js";
 import { deleteQueues, RABBITMQ_URL } from "./support/amqp.js";
 import { capturingLogger } from "./support/logger.js";
 import { findPython, runPeer } from "./support/python.js";
 import { rabbitmqctl } from "./support/rabbitmqctl.js";
 
-const VECTORS = process.env.TROUPE_PROTOCOL_VECTORS ?? join(import.meta.dirname, "..", "..", "..", "..", "shared", "protocol-vectors");
-const queueVectors = JSON.parse(readFileSync(join(VECTORS, "rabbitmq-queues.json"), "utf8"));
-const messageVectors = JSON.parse(readFileSync(join(VECTORS, "messages.json"), "utf8")) as { name: string; raw: string }[];
+const queueVectors = loadProtocolVector<any>("rabbitmq-queues.json");
+const messageVectors = loadProtocolVector<MessageVector[]>("messages.json");
 
 type ListedQueue = { name: string; durable: boolean; auto_delete: boolean; exclusive: boolean; arguments: [string, string, unknown][] };
 
@@ -107,7 +105,7 @@ describe("Dramatiq wire compatibility (RabbitMQ)", () => {
     expect((error as Error).message).toContain("x-max-priority");
   });
 
-  it("runs Dramatiq's messages (protocol-vectors/messages.json) published raw by pika", async () => {
+  it("runs Dramatiq's messages (fixtures/protocol-vectors/messages.json) published raw by pika", async () => {
     const queueName = uniqueQueue("rmq_proto");
     const picked = ["plain_send", "args_json_types", "kwargs", "kwargs_only", "delayed_send"];
     const vectors = messageVectors.filter((v) => picked.includes(v.name));

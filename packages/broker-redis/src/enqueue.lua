@@ -1,4 +1,4 @@
--- Stores messages and appends their ids to one queue (PROTOCOL §4 enqueue), then
+-- Stores messages and appends their ids to one queue (docs/protocol.md §4 enqueue), then
 -- wakes idle Troupe consumers of the queue on its channel, in the same round trip.
 -- ARGV: namespace, worker id, now (ms), queue, then id/payload pairs.
 local ns, queue = ARGV[1], ARGV[4]

@@ -33,7 +33,7 @@ export interface RedisBrokerOptions extends BrokerOptions, RedisConnectionOption
 const JOIN_POLL = 25;
 
 /**
- * A broker on Redis with Dramatiq's key layout (PROTOCOL §4), so Python Dramatiq
+ * A broker on Redis with Dramatiq's key layout (docs/protocol.md §4), so Python Dramatiq
  * and Troupe workers can share queues. Every operation is one Lua script call.
  */
 export class RedisBroker extends Broker {

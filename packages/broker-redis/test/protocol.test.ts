@@ -1,21 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { actor, currentMessage, Worker } from "@troupe/core";
 import { eventually } from "@troupe/testkit";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadProtocolVector, type MessageVector } from "../../../fixtures/protocol-vectors.js";
 import { RedisBroker } from "../src/index.js";
 import { deleteNamespace, pythonWithRedis, quietLogger, REDIS_URL, uniqueNamespace, writeRaw } from "./helpers.js";
 
-const VECTORS = "/work/shared/protocol-vectors";
 const PEER = fileURLToPath(new URL("./python/dramatiq_peer.py", import.meta.url));
-
-interface MessageVector {
-  name: string;
-  queue_key: string;
-  raw: string;
-}
 
 const admin = new Redis(REDIS_URL);
 const cleanup: (() => Promise<void>)[] = [];
@@ -54,7 +47,7 @@ describe("Redis protocol", () => {
   it("consumes and runs the messages Dramatiq 2.2 wrote (messages.json), written with raw commands", async () => {
     const { namespace, make } = open("vectors");
     const broker = make();
-    const vectors = JSON.parse(readFileSync(`${VECTORS}/messages.json`, "utf8")) as MessageVector[];
+    const vectors = loadProtocolVector<MessageVector[]>("messages.json");
     const runs = new Map<string, unknown[][]>();
     const names = new Set<string>();
     for (const vector of vectors) actorNames(JSON.parse(vector.raw), names);
@@ -142,7 +135,7 @@ describe("Redis protocol", () => {
       "the scenario settles",
     );
 
-    const snapshot = JSON.parse(readFileSync(`${VECTORS}/redis-keys.json`, "utf8"));
+    const snapshot = loadProtocolVector<any>("redis-keys.json");
     const normalise = (key: string, ns: string, producerId: string, workerId: string) =>
       key.replace(`${ns}:`, "NS:").replace(producerId, "PRODUCER").replace(workerId, "WORKER");
     const expected = snapshot.keys
@@ -171,7 +164,7 @@ describe("Redis protocol", () => {
     await worker.stop();
   });
 
-  it("interoperates with a Python peer written from PROTOCOL.md, both ways", async () => {
+  it("interoperates with a Python peer written from docs/protocol.md, both ways", async () => {
     const python = pythonWithRedis();
     const { namespace, make } = open("python");
     const broker = make();

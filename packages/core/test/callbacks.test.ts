@@ -4,7 +4,7 @@ import { useHarness } from "./harness.js";
 
 type Payload = [Record<string, unknown>, JsonValue];
 
-describe("Callbacks (PROTOCOL §2 payloads)", () => {
+describe("Callbacks (docs/protocol.md §2 payloads)", () => {
   const current = useHarness();
 
   function sink(name: string) {

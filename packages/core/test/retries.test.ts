@@ -91,7 +91,7 @@ describe("Retries", () => {
     expect(h.broker.deadLetters).toHaveLength(1);
   });
 
-  it("computes PROTOCOL's backoff: min × 2^retries × U(1,2), capped to max × U(0.5,1)", () => {
+  it("computes the protocol's backoff: min × 2^retries × U(1,2), capped to max × U(0.5,1)", () => {
     expect(computeBackoff(0, 100, 1e6, () => 0)).toBe(100);
     expect(computeBackoff(3, 100, 1e6, () => 1)).toBe(1600);
     expect(computeBackoff(40, 100, 1e12, () => 0)).toBe(100 * 2 ** 32);

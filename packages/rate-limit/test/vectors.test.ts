@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import {
   Barrier,
   BucketRateLimiter,
@@ -11,10 +10,11 @@ import { MemcachedRateLimiterBackend } from "@troupe/rate-limit/memcached";
 import { RedisRateLimiterBackend } from "@troupe/rate-limit/redis";
 import { memcachedMeta } from "@troupe/testkit";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { loadProtocolVector } from "../../../fixtures/protocol-vectors.js";
 import { uniqueKey as freshKey } from "./helpers.ts";
 
-// Real bytes from Dramatiq 2.2 (see /work/shared/protocol-vectors/README.md).
-const vectors = JSON.parse(readFileSync(new URL("../../../../shared/protocol-vectors/rate-limits.json", import.meta.url), "utf8"));
+// Real bytes from Dramatiq 2.2.
+const vectors = loadProtocolVector<any>("rate-limits.json");
 
 afterEach(() => {
   vi.useRealTimers();
@@ -161,7 +161,7 @@ describe("memcached items match Dramatiq's (pylibmc)", () => {
     expect(await limiter.tryAcquire()).toBe(true);
     expect(await limiter.tryAcquire()).toBe(steps[2].acquired);
     // Dramatiq leaves the refused increment in place ("3"), which costs a slot until
-    // the key expires; Troupe undoes it (PROTOCOL §7 [better]).
+    // the key expires; Troupe undoes it (docs/protocol.md §7 [better]).
     expect(steps[2].keys[0].value).toBe("3");
     expect((await memcachedMeta(k))?.value).toBe("2");
     await limiter.release();

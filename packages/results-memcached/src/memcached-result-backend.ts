@@ -22,7 +22,7 @@ export function expirationFor(ttl: number, now = Date.now()): number {
 }
 
 /**
- * Stores results as Dramatiq's MemcachedBackend does (PROTOCOL §6): the JSON text
+ * Stores results as Dramatiq's MemcachedBackend does (docs/protocol.md §6): the JSON text
  * under the md5 key, client flags 0, a TTL in whole seconds. memcached cannot
  * block, so a blocking read polls with backoff until the timeout.
  */

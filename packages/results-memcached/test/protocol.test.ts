@@ -1,13 +1,13 @@
-import { readFileSync } from "node:fs";
 import { ConnectionError, Message, ResultFailure, resultKey } from "@troupe/core";
 import { MemcachedResultBackend } from "@troupe/results-memcached";
 import { memcachedMeta } from "@troupe/testkit";
 import memjs from "memjs";
 import { afterAll, describe, expect, it } from "vitest";
+import { loadProtocolVector } from "../../../fixtures/protocol-vectors.js";
 import { expirationFor } from "../src/memcached-result-backend.ts";
 
-// Real items written by Dramatiq 2.2's MemcachedBackend (see /work/shared/protocol-vectors/README.md).
-const vectors = JSON.parse(readFileSync(new URL("../../../../shared/protocol-vectors/results.json", import.meta.url), "utf8"));
+// Real items written by Dramatiq 2.2's MemcachedBackend.
+const vectors = loadProtocolVector<any>("results.json");
 
 interface Case {
   description: string;

@@ -18,7 +18,7 @@ export interface RedisResultBackendOptions {
 }
 
 /**
- * Stores results as Dramatiq's RedisBackend does (PROTOCOL §6): a one-element
+ * Stores results as Dramatiq's RedisBackend does (docs/protocol.md §6): a one-element
  * LIST under the md5 key, with a PTTL. Blocking reads use BRPOPLPUSH on the key
  * itself, which leaves the value for other readers, each on its own connection.
  */

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { ConnectionError, Message, ResultFailure, resultKey, SkipMessage } from "@troupe/core";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { loadProtocolVector } from "../../../fixtures/protocol-vectors.js";
 import { RedisResultBackend } from "../src/index.js";
 
 const REDIS_URL = process.env.TROUPE_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -19,7 +19,7 @@ interface ResultVector {
   python_get_result: { value?: unknown; orig_exc_type?: string; orig_exc_msg?: string };
 }
 
-const vectors = (JSON.parse(readFileSync("/work/shared/protocol-vectors/results.json", "utf8")) as { redis: ResultVector[] }).redis;
+const vectors = loadProtocolVector<{ redis: ResultVector[] }>("results.json").redis;
 const admin = new Redis(REDIS_URL);
 const backend = new RedisResultBackend({ url: REDIS_URL });
 

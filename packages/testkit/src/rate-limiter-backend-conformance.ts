@@ -19,7 +19,7 @@ type Factory = () => RateLimiterBackend | Promise<RateLimiterBackend>;
 const TTL = 30_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A concurrent-limiter acquisition in backend operations, as PROTOCOL §7 defines it. */
+/** A concurrent-limiter acquisition in backend operations, as docs/protocol.md §7 defines it. */
 async function tryAcquire(backend: RateLimiterBackend, key: string, limit: number): Promise<boolean> {
   return (await backend.add(key, 1, TTL)) || (await backend.incr(key, 1, limit, TTL));
 }

@@ -1,4 +1,4 @@
-"""A minimal Dramatiq-layout peer written from PROTOCOL.md section 4 alone.
+"""A minimal Dramatiq-layout peer written from docs/protocol.md section 4 alone.
 
 usage:
   dramatiq_peer.py enqueue URL NAMESPACE QUEUE ACTOR COUNT   -> prints the message ids (JSON)

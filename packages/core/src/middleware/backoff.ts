@@ -1,5 +1,5 @@
 /**
- * PROTOCOL's backoff: `minBackoff × 2^min(retries, 32) × uniform(1, 2)`, and past
+ * the protocol's backoff: `minBackoff × 2^min(retries, 32) × uniform(1, 2)`, and past
  * `maxBackoff`, `maxBackoff × uniform(0.5, 1)`. `retries` counts earlier retries.
  */
 export function computeBackoff(retries: number, minBackoff: number, maxBackoff: number, random: () => number = Math.random): number {

@@ -1,5 +1,5 @@
 /**
- * The storage under rate limiters and barriers (PROTOCOL §7). Keys are the user's
+ * The storage under rate limiters and barriers (docs/protocol.md §7). Keys are the user's
  * raw keys, values decimal counters, TTLs in ms. Each operation is atomic.
  */
 export interface RateLimiterBackend {
