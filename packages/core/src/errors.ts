@@ -5,6 +5,7 @@ export type TroupeErrorCode =
   | "QUEUE_NOT_FOUND"
   | "QUEUE_JOIN_TIMEOUT"
   | "CONNECTION_ERROR"
+  | "ENQUEUE_UNCERTAIN"
   | "DECODE_ERROR"
   | "MESSAGE_TOO_LARGE"
   | "RATE_LIMIT_EXCEEDED"
@@ -25,28 +26,42 @@ export type TroupeErrorCode =
  * marker rather than the prototype, so it holds across duplicate installs.
  */
 export class TroupeError extends Error {
-  readonly [MARKER] = true;
+  /** The codes of this error's class and of its Troupe superclasses, most specific first. */
+  readonly [MARKER]: readonly TroupeErrorCode[];
   readonly code: TroupeErrorCode;
 
   constructor(code: TroupeErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.code = code;
+    // A subclass of a coded class (EnqueueUncertain of ConnectionError) passes its parent's
+    // code up through the parent's constructor; its own static code wins.
+    this.code = (new.target as unknown as typeof TroupeError).code ?? code;
     this.name = new.target.name;
+    this[MARKER] = classCodes(new.target, this.code);
   }
 
   /** The code of this class's errors: `isInstance` on a subclass matches it. */
   static readonly code: TroupeErrorCode | undefined = undefined;
 
   /**
-   * True for an error of this class (by its code) from any copy of Troupe;
+   * True for an error of this class or a subclass (by code) from any copy of Troupe;
    * on `TroupeError` itself, for every Troupe error.
    */
   static isInstance<T extends abstract new (...args: never[]) => TroupeError>(this: T, value: unknown): value is InstanceType<T> {
-    if (typeof value !== "object" || value === null || (value as Record<symbol, unknown>)[MARKER] !== true) return false;
+    if (typeof value !== "object" || value === null) return false;
+    const codes = (value as Record<symbol, unknown>)[MARKER];
+    if (!Array.isArray(codes)) return false;
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass isInstance was called on
     const code = (this as unknown as typeof TroupeError).code;
-    return code === undefined || (value as TroupeError).code === code;
+    return code === undefined || codes.includes(code);
   }
+}
+
+function classCodes(target: unknown, own: TroupeErrorCode): TroupeErrorCode[] {
+  const codes = [own];
+  for (let c = Object.getPrototypeOf(target); c && c !== TroupeError; c = Object.getPrototypeOf(c)) {
+    if (Object.hasOwn(c, "code") && c.code && !codes.includes(c.code)) codes.push(c.code);
+  }
+  return codes;
 }
 
 export class ActorNotFound extends TroupeError {
@@ -74,9 +89,21 @@ export class QueueJoinTimeout extends TroupeError {
 }
 
 export class ConnectionError extends TroupeError {
-  static override readonly code = "CONNECTION_ERROR";
+  static override readonly code: TroupeErrorCode = "CONNECTION_ERROR";
   constructor(message: string, options?: { cause?: unknown }) {
     super(ConnectionError.code, message, options);
+  }
+}
+
+/**
+ * The connection failed after an enqueue left this process, so whether the broker
+ * stored the message is unknown. Sending the same `Message` object again is safe:
+ * enqueue is idempotent per message copy, so it never leaves two copies.
+ */
+export class EnqueueUncertain extends ConnectionError {
+  static override readonly code = "ENQUEUE_UNCERTAIN";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
   }
 }
 

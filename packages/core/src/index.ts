@@ -32,6 +32,7 @@ export {
   ActorNotFound,
   ConnectionError,
   DecodeError,
+  EnqueueUncertain,
   InvalidOption,
   MessageTooLarge,
   MiddlewareError,
