@@ -11,5 +11,8 @@ export const tsupBase: Options = {
   platform: "node",
   splitting: false,
   treeshake: true,
+  // esbuild renames classes that collide when bundling (`class _TimeLimitExceeded`); error names
+  // reach logs, onFailure payloads and the failures Dramatiq reads, so classes keep their own.
+  keepNames: true,
   loader: { ".lua": "text" },
 };

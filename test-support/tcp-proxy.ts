@@ -4,7 +4,9 @@ import { connect, createServer, type Server, type Socket } from "node:net";
  * A loopback TCP proxy for fault tests: clients connect to `port`, bytes go to
  * `target`. A test can drop every connection (`drop`), stall them (`stall`: the
  * sockets stay open but no byte moves either way, as on a black-holed link), or
- * refuse new ones (`refuse`).
+ * refuse new ones (`refuse`). Bytes sent during a stall are discarded, so a stream
+ * resumed mid-stall is corrupt: end a stall with `drop`, as a real link that comes
+ * back after the peers' timeouts resets its connections.
  */
 export class TcpProxy {
   private readonly server: Server;

@@ -32,13 +32,22 @@ export class ConnectionManager {
   private connection: ChannelModel | undefined;
   private connecting: Promise<ChannelModel> | undefined;
   private nextUrl = 0;
+  /** The URL of the live connection. */
+  private url: string | undefined;
   private lostSince: number | undefined;
   private closed = false;
+  /** Why RabbitMQ blocks the live connection (memory or disk alarm), while it does. */
+  private blockedBy: string | undefined;
 
   constructor(private readonly settings: ConnectionSettings) {}
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Why RabbitMQ blocks publishes on the live connection, or undefined. */
+  get blocked(): string | undefined {
+    return this.blockedBy;
   }
 
   /** The live connection, or a new one. */
@@ -70,9 +79,22 @@ export class ConnectionManager {
   /** Drops the socket without a goodbye, as a killed process does. */
   destroy(): void {
     this.closed = true;
-    const socket = (this.connection?.connection as unknown as { stream?: { destroy(error?: Error): void } } | undefined)?.stream;
-    // amqplib notices a dead socket by its 'error' or 'end' event only, so destroy it with an error.
-    socket?.destroy(new Error("connection dropped without a goodbye"));
+    if (this.connection) destroySocket(this.connection, "connection dropped without a goodbye");
+  }
+
+  /**
+   * Gives up on `connection` if it is still the live one and stopped answering (a
+   * black-holed link can take minutes to fail by itself): logged once, the socket
+   * is destroyed, and the next caller dials again.
+   */
+  drop(connection: ChannelModel, reason: string): void {
+    if (this.connection !== connection || this.closed) return;
+    this.connection = undefined;
+    this.blockedBy = undefined;
+    this.lostSince = Date.now();
+    const { logger, role } = this.settings;
+    logger.warn(`RabbitMQ ${role} connection to ${redactUrl(this.url ?? "")} dropped: ${reason}; reconnecting`);
+    destroySocket(connection, reason);
   }
 
   private async wrap<T extends Channel>(connection: ChannelModel, open: (c: ChannelModel) => Promise<T>): Promise<T> {
@@ -131,6 +153,8 @@ export class ConnectionManager {
   private adopt(connection: ChannelModel, url: string): void {
     const { logger, role } = this.settings;
     this.connection = connection;
+    this.url = url;
+    this.blockedBy = undefined;
     if (this.lostSince !== undefined) {
       logger.info(`RabbitMQ ${role} connection re-established to ${redactUrl(url)} after ${Date.now() - this.lostSince} ms`);
       this.lostSince = undefined;
@@ -139,16 +163,29 @@ export class ConnectionManager {
     connection.on("error", (error) => {
       reason = error;
     });
-    connection.on("blocked", (why) => logger.warn(`RabbitMQ blocked the ${role} connection (${why}): publishes wait until it unblocks`));
-    connection.on("unblocked", () => logger.info(`RabbitMQ unblocked the ${role} connection`));
+    connection.on("blocked", (why) => {
+      if (this.connection === connection) this.blockedBy = String(why);
+      logger.warn(`RabbitMQ blocked the ${role} connection (${why}): publishes wait until it unblocks or publishTimeout passes`);
+    });
+    connection.on("unblocked", () => {
+      if (this.connection === connection) this.blockedBy = undefined;
+      logger.info(`RabbitMQ unblocked the ${role} connection`);
+    });
     connection.on("close", (error) => {
       if (this.connection !== connection) return;
       this.connection = undefined;
+      this.blockedBy = undefined;
       if (this.closed) return;
       this.lostSince = Date.now();
       logger.warn(`RabbitMQ ${role} connection to ${redactUrl(url)} lost (${(error ?? reason ?? "closed") as string}); reconnecting`);
     });
   }
+}
+
+/** amqplib notices a dead socket by its 'error' or 'end' event only, so it is destroyed with an error. */
+function destroySocket(connection: ChannelModel, reason: string): void {
+  const socket = (connection.connection as unknown as { stream?: { destroy(error?: Error): void } }).stream;
+  socket?.destroy(new Error(reason));
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { BrokerOptions } from "@troupe/core";
+import { BROKER_OPTION_KEYS, type BrokerOptions, optionKeys } from "@troupe/core";
 
+/** Options of `new RabbitmqBroker(options)`; every process sharing the queues must agree on `maxPriority` and `deadMessageTtl`. */
 export interface RabbitmqBrokerOptions extends BrokerOptions {
   /**
    * `amqp://` or `amqps://` URL with credentials and vhost (default `amqp://127.0.0.1:5672`).
@@ -14,6 +15,13 @@ export interface RabbitmqBrokerOptions extends BrokerOptions {
   confirm?: boolean;
   /** How long a producer waits for an unreachable RabbitMQ before `ConnectionError`, ms (default 10 000). */
   connectTimeout?: number;
+  /**
+   * How long a `send` may go without any answer from RabbitMQ (confirm, room to
+   * write) before it rejects, ms (default: `connectTimeout`). The connection is then
+   * given up; the rejection is `EnqueueUncertain` when messages had left, since
+   * RabbitMQ may have enqueued them, else `ConnectionError`.
+   */
+  publishTimeout?: number;
   /** AMQP heartbeat, ms (default 60 000; a `heartbeat` query parameter in the URL, in seconds, wins). 0 turns it off. */
   heartbeat?: number;
   /** Shown by RabbitMQ (management UI, `rabbitmqctl list_connections user_provided_name`), suffixed with "producer" or "consumer" (default "troupe"). */
@@ -21,6 +29,22 @@ export interface RabbitmqBrokerOptions extends BrokerOptions {
   /** Extra socket options for `net.connect` / `tls.connect` (e.g. `ca`, `cert`, `key` for amqps). */
   socketOptions?: Record<string, unknown>;
 }
+
+/** The names of `RabbitmqBrokerOptions`: the constructor refuses any other. */
+export const RABBITMQ_BROKER_OPTIONS: ReadonlySet<string> = new Set([
+  ...BROKER_OPTION_KEYS,
+  ...optionKeys<Omit<RabbitmqBrokerOptions, keyof BrokerOptions>>({
+    url: true,
+    maxPriority: true,
+    deadMessageTtl: true,
+    confirm: true,
+    connectTimeout: true,
+    publishTimeout: true,
+    heartbeat: true,
+    connectionName: true,
+    socketOptions: true,
+  }),
+]);
 
 export const DEFAULT_URL = "amqp://127.0.0.1:5672";
 export const DEFAULT_DEAD_MESSAGE_TTL = 604_800_000;

@@ -1,6 +1,7 @@
-import { ConnectionError } from "@troupe/core";
-import type { Channel, ConfirmChannel } from "amqplib";
+import { ConnectionError, EnqueueUncertain } from "@troupe/core";
+import type { Channel, ChannelModel, ConfirmChannel } from "amqplib";
 import { type ConnectionManager, closeQuietly } from "./connection.js";
+import { PublishDeadline } from "./publish-deadline.js";
 import type { Topology } from "./topology.js";
 
 /** One message ready for the wire. */
@@ -27,6 +28,8 @@ const MAX_ATTEMPTS = 5;
  * default exchange. With confirms, publishes are `mandatory` so a message for a
  * vanished queue comes back instead of disappearing, and everything a confirm did
  * not cover (channel lost, nacked, returned) is published again after declaring.
+ * A call that makes no progress for `timeout` ms rejects, writes nothing more, and
+ * gives up the connection; once a message of it left, the rejection is `EnqueueUncertain`.
  */
 export class Publisher {
   private channel: Promise<Channel> | undefined;
@@ -36,19 +39,59 @@ export class Publisher {
     private readonly manager: ConnectionManager,
     private readonly topology: Topology,
     private readonly confirm: boolean,
+    private readonly timeout: number,
   ) {}
 
   async publish(items: readonly Outgoing[]): Promise<void> {
+    // Connecting has a deadline of its own (connectTimeout), and an error that says so.
+    const connection = await this.manager.connect();
+    const deadline = new PublishDeadline(this.timeout);
+    let outcome: "done" | "expired";
+    try {
+      outcome = await Promise.race([
+        this.deliver(items, deadline).then(() => "done" as const),
+        deadline.passed.then(() => "expired" as const),
+      ]);
+    } catch (error) {
+      if (!deadline.written || EnqueueUncertain.isInstance(error)) throw error;
+      throw new EnqueueUncertain(
+        `publishing failed after ${items.length} message(s) left for RabbitMQ, which may or may not have enqueued them: ${(error as Error)?.message ?? error}`,
+        { cause: error },
+      );
+    } finally {
+      deadline.stop();
+    }
+    if (outcome === "expired") throw this.timedOut(connection, items.length, deadline);
+  }
+
+  private async deliver(items: readonly Outgoing[], deadline: PublishDeadline): Promise<void> {
     let pending = items;
     for (let attempt = 1; ; attempt++) {
       const channel = await this.open();
+      if (deadline.expired) return;
+      deadline.progress();
       await this.declare(channel, pending);
-      pending = await this.send(channel, pending);
-      if (pending.length === 0) return;
+      if (deadline.expired) return;
+      deadline.progress();
+      pending = await this.send(channel, pending, deadline);
+      if (pending.length === 0 || deadline.expired) return;
       if (attempt >= MAX_ATTEMPTS) {
         throw new ConnectionError(`RabbitMQ did not confirm ${pending.length} message(s) after ${attempt} attempts`);
       }
     }
+  }
+
+  /** The rejection of a publish whose deadline passed; a silent connection is given up, so the next publish dials again. */
+  private timedOut(connection: ChannelModel, count: number, deadline: PublishDeadline): ConnectionError {
+    const blocked = this.manager.blocked;
+    const what =
+      blocked === undefined
+        ? `RabbitMQ answered nothing for ${deadline.timeout} ms (publishTimeout)`
+        : `RabbitMQ blocks publishing (${blocked}) and confirmed nothing for ${deadline.timeout} ms (publishTimeout)`;
+    // A blocked connection is alive and unblocks by itself; a silent one may be a black hole.
+    if (blocked === undefined) this.manager.drop(connection, what);
+    if (!deadline.written) return new ConnectionError(`${what}; nothing was published`);
+    return new EnqueueUncertain(`${what}: ${count} message(s) were published and may or may not be enqueued`);
   }
 
   private open(): Promise<Channel> {
@@ -78,8 +121,8 @@ export class Publisher {
     }
   }
 
-  /** Writes the batch and resolves with the messages that must be sent again. */
-  private async send(channel: Channel, items: readonly Outgoing[]): Promise<Outgoing[]> {
+  /** Writes the batch and resolves with the messages that must be sent again (none once the deadline passed). */
+  private async send(channel: Channel, items: readonly Outgoing[], deadline: PublishDeadline): Promise<Outgoing[]> {
     const frames = channel as unknown as FrameChannel;
     const failed: Outgoing[] = [];
     const settled = this.confirm ? new Uint8Array(items.length) : undefined;
@@ -91,6 +134,7 @@ export class Publisher {
     const settle = (index: number, ok: boolean) => {
       if (!settled || settled[index]) return;
       settled[index] = 1;
+      deadline.progress();
       if (!ok) failed.push(items[index]);
       if (--waiting === 0) allSettled?.();
     };
@@ -108,13 +152,18 @@ export class Publisher {
       try {
         if (settled) frames.pushConfirmCallback((error) => settle(i, !error && !this.wasReturned(channel, item)));
         flowing = frames.sendMessage(fields, fields, item.body);
+        deadline.written = true;
       } catch {
         // The channel closed under us: nothing from here on was sent.
         if (!settled) return items.slice(i);
         for (let j = i; j < items.length; j++) settle(j, false);
         break;
       }
-      if (!flowing && i < items.length - 1) await drained(channel);
+      if (!flowing && i < items.length - 1) {
+        await drained(channel);
+        if (deadline.expired) return [];
+        deadline.progress();
+      }
     }
     if (settled && waiting > 0) await confirmed;
     return failed;

@@ -1,4 +1,5 @@
 import {
+  assertKnownOptions,
   Broker,
   type BrokerCapabilities,
   ConnectionError,
@@ -22,6 +23,7 @@ import {
   DEFAULT_DEAD_MESSAGE_TTL,
   DEFAULT_HEARTBEAT,
   DEFAULT_URL,
+  RABBITMQ_BROKER_OPTIONS,
   type RabbitmqBrokerOptions,
 } from "./options.js";
 import { type Outgoing, Publisher } from "./publisher.js";
@@ -29,6 +31,8 @@ import { type ConsumerContext, RabbitmqConsumer } from "./rabbitmq-consumer.js";
 import { Topology } from "./topology.js";
 import { unackedCount } from "./unacked.js";
 
+/** setTimeout's limit; a longer delay would fire at once. */
+const MAX_TIMEOUT = 2 ** 31 - 1;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Dead letters moved back per confirm round trip. */
 const REQUEUE_CHUNK = 500;
@@ -46,11 +50,18 @@ function priorityOf(message: Message): number | undefined {
  */
 export class RabbitmqBroker extends Broker {
   readonly capabilities: BrokerCapabilities = { priorities: true, crashRecovery: "redelivery", queueStats: true };
+  /** The URLs tried in turn. */
   readonly urls: readonly string[];
+  /** `x-max-priority` of the queues, if any. */
   readonly maxPriority: number | undefined;
+  /** `x-message-ttl` of the dead-letter queues, ms. */
   readonly deadMessageTtl: number;
+  /** Whether sends wait for publisher confirms. */
   readonly confirm: boolean;
+  /** How long a producer waits for RabbitMQ before `ConnectionError`, ms. */
   readonly connectTimeout: number;
+  /** How long a send may go without an answer from RabbitMQ before it rejects, ms. */
+  readonly publishTimeout: number;
   private readonly producer: ConnectionManager;
   private readonly consumerConnection: ConnectionManager;
   private readonly topology: Topology;
@@ -63,6 +74,7 @@ export class RabbitmqBroker extends Broker {
 
   constructor(options: RabbitmqBrokerOptions = {}) {
     super(options);
+    assertKnownOptions("RabbitmqBroker", options, RABBITMQ_BROKER_OPTIONS);
     const urls = typeof options.url === "string" ? [options.url] : [...(options.url ?? [DEFAULT_URL])];
     if (urls.length === 0) throw new InvalidOption("RabbitmqBroker needs at least one URL");
     for (const url of urls) {
@@ -78,6 +90,10 @@ export class RabbitmqBroker extends Broker {
     this.deadMessageTtl = options.deadMessageTtl ?? DEFAULT_DEAD_MESSAGE_TTL;
     this.confirm = options.confirm ?? true;
     this.connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+    this.publishTimeout = options.publishTimeout ?? this.connectTimeout;
+    if (typeof this.publishTimeout !== "number" || !(this.publishTimeout > 0 && this.publishTimeout <= MAX_TIMEOUT)) {
+      throw new InvalidOption(`publishTimeout must be a number of ms from 1 to ${MAX_TIMEOUT}, not ${this.publishTimeout}`);
+    }
     this.server = urls.join(",");
     const settings = {
       urls,
@@ -91,7 +107,7 @@ export class RabbitmqBroker extends Broker {
     this.producer = new ConnectionManager({ ...settings, role: "producer", name: `${name} producer` });
     this.consumerConnection = new ConnectionManager({ ...settings, role: "consumer", name: `${name} consumer` });
     this.topology = new Topology(this.maxPriority, this.deadMessageTtl);
-    this.publisher = new Publisher(this.producer, this.topology, this.confirm);
+    this.publisher = new Publisher(this.producer, this.topology, this.confirm, this.publishTimeout);
     this.consumerContext = {
       manager: this.consumerConnection,
       topology: this.topology,

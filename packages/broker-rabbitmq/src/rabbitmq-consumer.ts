@@ -39,8 +39,11 @@ export class RabbitmqDelivery implements Delivery {
   /** @internal */
   acked = false;
 
+  /** @internal built by the consumer for each message it receives */
   constructor(
+    /** The decoded message, or undefined when the body could not be decoded. */
     readonly message: Message | undefined,
+    /** Why the body could not be decoded. */
     readonly error: DecodeError | undefined,
     /** The message body as received. */
     readonly raw: Buffer,
@@ -49,6 +52,11 @@ export class RabbitmqDelivery implements Delivery {
     /** @internal */
     readonly subscription: Subscription,
   ) {}
+
+  /** True once the channel that delivered it is gone: RabbitMQ delivers the message again, so this copy must not run. */
+  get stale(): boolean {
+    return !this.subscription.alive;
+  }
 }
 
 /** amqplib acks take a message but read only its delivery tag. */
@@ -71,6 +79,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * as one `multiple` ack for every leading run of acked tags.
  */
 export class RabbitmqConsumer implements Consumer<RabbitmqDelivery> {
+  /** The queue it reads (`q` or `q.DQ`). */
   readonly queueName: string;
   private subscription: Subscription | undefined;
   private ready: RabbitmqDelivery[] = [];
@@ -83,6 +92,7 @@ export class RabbitmqConsumer implements Consumer<RabbitmqDelivery> {
   /** Why the last channel was lost, while it is not back: logged once. */
   private trouble: string | undefined;
 
+  /** @internal built by `RabbitmqBroker.consume` */
   constructor(
     private readonly context: ConsumerContext,
     queueName: string,
@@ -92,6 +102,7 @@ export class RabbitmqConsumer implements Consumer<RabbitmqDelivery> {
     this.queueName = queueName;
   }
 
+  /** Yields batches of deliveries as they arrive, and an empty batch on each idle tick. */
   async *[Symbol.asyncIterator](): AsyncIterator<readonly RabbitmqDelivery[]> {
     let backoff = 100;
     while (!this.closed) {
@@ -189,7 +200,8 @@ export class RabbitmqConsumer implements Consumer<RabbitmqDelivery> {
   private lose(subscription: Subscription, reason: string | undefined): void {
     if (!subscription.alive) return;
     subscription.alive = false;
-    this.unacked.value -= subscription.outstanding.size;
+    // Acked deliveries wait in `outstanding` for the flush, and were counted off when acked.
+    for (const delivery of subscription.outstanding.values()) if (!delivery.acked) this.unacked.value--;
     subscription.outstanding.clear();
     subscription.pendingAcks = [];
     if (this.subscription !== subscription) return;
@@ -204,6 +216,7 @@ export class RabbitmqConsumer implements Consumer<RabbitmqDelivery> {
     this.wake?.();
   }
 
+  /** Acks at the end of the event-loop turn, batched with the other acks of the channel. */
   ack(delivery: RabbitmqDelivery): void {
     const subscription = delivery.subscription;
     if (!subscription.alive || delivery.acked || !subscription.outstanding.has(delivery.tag)) return;
@@ -267,6 +280,7 @@ export class RabbitmqConsumer implements Consumer<RabbitmqDelivery> {
     return true;
   }
 
+  /** Sends pending acks and closes the channel, which hands every unacked message back to its queue. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -279,7 +293,9 @@ export class RabbitmqConsumer implements Consumer<RabbitmqDelivery> {
     if (!subscription) return;
     this.flushAcks(subscription);
     this.lose(subscription, undefined);
-    // Closing the channel hands every unacked message back to the queue.
-    await void closeQuietly(subscription.channel);
+    // Awaited: RabbitMQ answers channel.close after the acks written before it, while a
+    // connection.close sent sooner (on channel 0) would make it drop them. Closing the
+    // channel hands every unacked message back to the queue.
+    await closeQuietly(subscription.channel);
   }
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RabbitmqBroker } from "../src/index.js";
 import { deleteQueues, RABBITMQ_URL } from "./support/amqp.js";
 import { spawnFixture, waitForLine } from "./support/child.js";
+import { Runs } from "./support/runs.js";
 
 describe("crash recovery", () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -41,4 +42,64 @@ describe("crash recovery", () => {
     expect([...seen].sort()).toEqual(sent.map((m) => m.messageId).sort());
     expect((await broker.queueStats(queueName)).deadLetters).toBe(0);
   });
+
+  it("a worker process killed with SIGKILL mid-run loses nothing, and what runs twice is exactly what it was running or had not yet acked", async () => {
+    const queueName = uniqueQueue("rmq_kill");
+    const broker = new RabbitmqBroker({ url: RABBITMQ_URL });
+    cleanup.push(async () => {
+      await broker.close();
+      await deleteQueues([queueName]);
+    });
+    const runs = new Runs();
+    const report = actor("report", runs.record, { broker, queueName });
+    const sent = await report.sendMany(Array.from({ length: 2000 }, () => []));
+
+    const child = spawnFixture("reporting-worker.ts", [RABBITMQ_URL, queueName, "20"]);
+    cleanup.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    });
+    const started = new Set<string>();
+    const done = new Set<string>();
+    let partial = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        const [what, id] = line.split(" ");
+        if (what === "start") started.add(id);
+        if (what === "done") done.add(id);
+      }
+    });
+    await waitForLine(child, "started");
+    await eventually(() => done.size >= 300, "the child finished 300 messages", 20_000);
+    // Frozen first, so what it reported is all it did; its last lines reach us before the kill.
+    child.kill("SIGSTOP");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const running = [...started].filter((id) => !done.has(id));
+    const finished = new Set(done);
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+
+    const worker = new Worker(broker, { concurrency: 50, queues: [queueName], workerTimeout: 100 });
+    cleanup.push(() => worker.stop());
+    await worker.start();
+    const ran = (id: string) => finished.has(id) || runs.has(id);
+    await eventually(() => sent.every((m) => ran(m.messageId)), "every message ran", 30_000);
+    await broker.join(queueName, { timeout: 10_000 });
+    const again = [...started].filter((id) => runs.has(id));
+    const unacked = again.filter((id) => finished.has(id));
+    console.log(
+      `SIGKILL mid-run: ${running.length} running at the kill, ${again.length} ran again (${unacked.length} had finished, ack not yet sent)`,
+    );
+
+    expect(sent.filter((m) => !ran(m.messageId))).toEqual([]);
+    expect(runs.duplicates()).toEqual([]);
+    // Every message it was running comes back; besides them, only messages it finished within the last
+    // event-loop turn (whose acks had not left, at most one per slot) run again.
+    expect(running.length).toBeGreaterThan(0);
+    expect(running.filter((id) => !runs.has(id))).toEqual([]);
+    expect(unacked.length).toBeLessThanOrEqual(10);
+    expect(runs.size + finished.size - unacked.length).toBe(sent.length);
+  }, 60_000);
 });

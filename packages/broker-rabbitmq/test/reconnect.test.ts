@@ -6,6 +6,7 @@ import { RabbitmqBroker, type RabbitmqDelivery } from "../src/index.js";
 import { deleteQueues, RABBITMQ_URL, withRawChannel } from "./support/amqp.js";
 import { capturingLogger } from "./support/logger.js";
 import { closeConnections, rabbitmqctl } from "./support/rabbitmqctl.js";
+import { Runs } from "./support/runs.js";
 
 describe("connections", () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -121,6 +122,39 @@ describe("connections", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await consumer.close();
     expect((await broker.queueStats(queueName)).ready).toBe(1);
+  });
+
+  it("after a connection loss the worker drops the deliveries it had buffered: only the message running at the loss runs twice", async () => {
+    const { broker, queueName, logger, connectionName } = setup();
+    const runs = new Runs();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let first = true;
+    const gated = actor(
+      "gated",
+      async () => {
+        runs.record();
+        if (first) {
+          first = false;
+          await gate;
+        }
+      },
+      { broker, queueName },
+    );
+    const sent = await gated.sendMany(Array.from({ length: 50 }, () => []));
+    const worker = new Worker(broker, { concurrency: 1, prefetch: 100, queues: [queueName], workerTimeout: 100 });
+    cleanup.push(() => worker.stop());
+    await worker.start();
+    await eventually(() => runs.size === 1, "the first message is running");
+    await eventually(async () => (await broker.queueStats(queueName)).ready === 0, "the other 49 wait in the worker's buffer");
+    expect(await closeConnections(`${connectionName} consumer`)).toBe(1);
+    await eventually(() => logger.infos.some((line) => line.includes("consumer connection re-established")), "the consumer reconnected");
+    release();
+    await eventually(() => runs.size === 50, "every message ran");
+    await broker.join(queueName, { timeout: 10_000 });
+    expect(runs.duplicates()).toEqual([sent[0].messageId]);
   });
 
   it("lists, requeues and purges dead letters", async () => {

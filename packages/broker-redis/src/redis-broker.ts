@@ -1,4 +1,6 @@
 import {
+  assertKnownOptions,
+  BROKER_OPTION_KEYS,
   Broker,
   type BrokerCapabilities,
   type BrokerOptions,
@@ -7,18 +9,23 @@ import {
   canonicalQueueName,
   type DeadLetter,
   delayQueueName,
+  type EnqueueOptions,
   type JoinOptions,
   type Message,
+  optionKeys,
   QueueJoinTimeout,
   type QueueStats,
   uuid4,
 } from "@troupe/core";
+import { CopyNames } from "./copy-names.js";
 import { listDeadLetters, requeueDeadLetters } from "./dead-letters.js";
 import { RedisConnection, type RedisConnectionOptions } from "./redis-connection.js";
 import { RedisConsumer } from "./redis-consumer.js";
 import { defineScripts, MAX_IDS_PER_CALL, runScript, type ScriptArg, type ScriptName } from "./redis-scripts.js";
+import { type SendCalls, Sender } from "./sender.js";
 import { WakeSignal } from "./wake-signal.js";
 
+/** Options of `new RedisBroker(options)`. */
 export interface RedisBrokerOptions extends BrokerOptions, RedisConnectionOptions {
   /** Prefix of every key (default `"dramatiq"`, as Dramatiq's). */
   namespace?: string;
@@ -30,6 +37,20 @@ export interface RedisBrokerOptions extends BrokerOptions, RedisConnectionOption
   maintenanceInterval?: number;
 }
 
+const REDIS_BROKER_OPTIONS: ReadonlySet<string> = new Set([
+  ...BROKER_OPTION_KEYS,
+  ...optionKeys<Omit<RedisBrokerOptions, keyof BrokerOptions>>({
+    url: true,
+    client: true,
+    redisOptions: true,
+    connectTimeout: true,
+    namespace: true,
+    heartbeatTimeout: true,
+    deadMessageTtl: true,
+    maintenanceInterval: true,
+  }),
+]);
+
 const JOIN_POLL = 25;
 
 /**
@@ -40,14 +61,20 @@ export class RedisBroker extends Broker {
   readonly capabilities: BrokerCapabilities = { priorities: false, crashRecovery: "heartbeat", queueStats: true };
   /** This broker's id in the heartbeat ZSET and in its ack set names. */
   readonly workerId = uuid4();
+  /** Prefix of every key. */
   readonly namespace: string;
+  /** Ms of heartbeat silence after which a worker counts as dead. */
   readonly heartbeatTimeout: number;
+  /** Ms after which maintenance deletes a dead letter. */
   readonly deadMessageTtl: number;
+  /** Ms between maintenance runs of a consuming broker. */
   readonly maintenanceInterval: number;
   /** @internal */
   readonly connection: RedisConnection;
   /** @internal */
   readonly signal: WakeSignal;
+  private readonly sender: Sender;
+  private readonly names = new CopyNames();
   private readonly consumers = new Set<RedisConsumer>();
   private readonly consumed = new Set<string>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -56,11 +83,13 @@ export class RedisBroker extends Broker {
 
   constructor(options: RedisBrokerOptions = {}) {
     super(options);
+    assertKnownOptions("RedisBroker", options, REDIS_BROKER_OPTIONS);
     this.namespace = options.namespace ?? "dramatiq";
     this.heartbeatTimeout = options.heartbeatTimeout ?? 60_000;
     this.deadMessageTtl = options.deadMessageTtl ?? 7 * 24 * 3600 * 1000;
     this.maintenanceInterval = options.maintenanceInterval ?? this.heartbeatTimeout / 4;
     this.connection = new RedisConnection(options, this.logger);
+    this.sender = new Sender(this.connection, this.logger);
     defineScripts(this.connection.client);
     this.signal = new WakeSignal(this.connection.client, this.namespace, this.logger, this.connection.connectTimeout);
   }
@@ -79,30 +108,57 @@ export class RedisBroker extends Broker {
   script(name: ScriptName, head: readonly ScriptArg[], ids?: readonly ScriptArg[]): Promise<unknown> {
     const args: ScriptArg[] = [this.namespace, this.workerId, Date.now(), ...head];
     if (ids) for (const id of ids) args.push(id);
-    return runScript(this.connection.client, name, args);
+    return this.connection.watch(runScript(this.connection.client, name, args));
   }
 
+  /** Names each message's copy before core makes delay copies of it, which inherit the name. */
+  override enqueueMany<M extends Message<readonly unknown[], unknown>>(messages: readonly M[], options?: EnqueueOptions): Promise<M[]> {
+    for (const message of messages) this.names.name(message, this.holdsDelayCopy);
+    return super.enqueueMany(messages, options);
+  }
+
+  /** True when a consumer of this broker holds `id` on the delay queue of `queueName`: enqueueing its copy there is its move. */
+  private readonly holdsDelayCopy = (queueName: string, id: string): boolean => {
+    const delayQueue = delayQueueName(canonicalQueueName(queueName));
+    for (const consumer of this.consumers) if (consumer.queueName === delayQueue && consumer.holds(id)) return true;
+    return false;
+  };
+
   protected async publish(messages: readonly Message<readonly unknown[], unknown>[]): Promise<void> {
-    const byQueue = new Map<string, ScriptArg[]>();
+    // Per queue: id/payload pairs to enqueue, and id/delay-copy id/payload triples to move.
+    const sends = new Map<string, ScriptArg[]>();
+    const moves = new Map<string, ScriptArg[]>();
     for (const message of messages) {
-      const id = uuid4();
-      setRedisMessageId(message.options, id);
+      const { id, replaces } = this.names.of(message);
       const data = this.encodeMessage(message);
-      let pairs = byQueue.get(message.queueName);
-      if (!pairs) byQueue.set(message.queueName, (pairs = []));
-      pairs.push(id, data);
+      const byQueue = replaces === undefined ? sends : moves;
+      let args = byQueue.get(message.queueName);
+      if (!args) byQueue.set(message.queueName, (args = []));
+      if (replaces === undefined) args.push(id, data);
+      else args.push(id, replaces, data);
     }
-    await this.connection.bounded("enqueue", () => {
-      // Issued together, the calls share one round trip.
+    await this.sender.send(moves.size > 0 ? "moving delayed messages" : "enqueue", this.calls(sends, moves));
+  }
+
+  /** The script calls of one publish; issued together, they share one round trip. */
+  private calls(sends: Map<string, ScriptArg[]>, moves: Map<string, ScriptArg[]>): SendCalls {
+    return (client, deadline) => {
       const calls: Promise<unknown>[] = [];
-      for (const [queueName, pairs] of byQueue) {
-        for (let i = 0; i < pairs.length; i += 2 * MAX_IDS_PER_CALL) {
-          const chunk = i === 0 && pairs.length <= 2 * MAX_IDS_PER_CALL ? pairs : pairs.slice(i, i + 2 * MAX_IDS_PER_CALL);
-          calls.push(runScript(this.connection.client, "troupeEnqueue", [this.namespace, this.workerId, Date.now(), queueName, ...chunk]));
+      const now = Date.now();
+      for (const [script, byQueue, width] of [
+        ["troupeEnqueue", sends, 2],
+        ["troupeMove", moves, 3],
+      ] as const) {
+        for (const [queueName, args] of byQueue) {
+          const size = width * MAX_IDS_PER_CALL;
+          for (let i = 0; i < args.length; i += size) {
+            const chunk = i === 0 && args.length <= size ? args : args.slice(i, i + size);
+            calls.push(runScript(client, script, [this.namespace, this.workerId, now, queueName, deadline, ...chunk]));
+          }
         }
       }
-      return Promise.all(calls);
-    });
+      return calls;
+    };
   }
 
   consume(queueName: string, options: ConsumeOptions): RedisConsumer {
@@ -185,6 +241,7 @@ export class RedisBroker extends Broker {
     this.stopTimers();
     await Promise.all([...this.consumers].map((consumer) => consumer.close()));
     await this.signal.close();
+    await this.sender.close();
     await this.connection.close();
   }
 
@@ -195,6 +252,7 @@ export class RedisBroker extends Broker {
     for (const consumer of this.consumers) consumer.abandon();
     this.consumers.clear();
     this.signal.kill();
+    this.sender.kill();
     this.connection.kill();
   }
 
@@ -219,19 +277,4 @@ export class RedisBroker extends Broker {
       this.script("troupePurgeDead", [canonicalQueueName(queueName)]),
     )) as number;
   }
-}
-
-/**
- * Names this physical copy, as Dramatiq does on every enqueue. An existing key
- * keeps its place; a new one goes before `eta`, where Dramatiq writes it.
- */
-function setRedisMessageId(options: Record<string, unknown>, id: string): void {
-  if (!("eta" in options) || "redis_message_id" in options) {
-    options.redis_message_id = id;
-    return;
-  }
-  const eta = options.eta;
-  delete options.eta;
-  options.redis_message_id = id;
-  options.eta = eta;
 }

@@ -1,8 +1,10 @@
 import { ConnectionError, type Logger, redactUrl } from "@troupe/core";
 import { type Cluster, Redis, type RedisOptions } from "ioredis";
 
+/** An ioredis client the broker can use (Cluster is typed but not supported: the scripts build key names). */
 export type RedisClient = Redis | Cluster;
 
+/** How the broker reaches Redis: a URL, or a ready client. */
 export interface RedisConnectionOptions {
   /** `redis://[:password@]host[:port][/db]` or `rediss://` for TLS (default `redis://127.0.0.1:6379`). */
   url?: string;
@@ -16,8 +18,9 @@ export interface RedisConnectionOptions {
 
 /**
  * One ioredis client and what the broker needs around it: waiting for it to be
- * ready within a bound, failing with `ConnectionError`, and logging an outage
- * once when it starts and once when it ends.
+ * ready within a bound, failing with `ConnectionError`, logging an outage once
+ * when it starts and once when it ends, and (for a client of its own) dropping a
+ * connection that stopped answering, which TCP alone notices only after minutes.
  */
 export class RedisConnection {
   readonly client: RedisClient;
@@ -27,14 +30,22 @@ export class RedisConnection {
   private down = false;
   private ended = false;
   private readonly reconnectListeners = new Set<() => void>();
+  /** Callers of `whenReady` (one listener serves them all, however many wait). */
+  private readonly readyWaiters = new Set<(error?: Error) => void>();
   private readonly listeners: [string, (...args: unknown[]) => void][] = [];
 
+  /** `adopted`: a client made for this connection (a duplicate), closed with it. */
   constructor(
     options: RedisConnectionOptions,
     private readonly logger: Logger,
+    adopted?: { client: RedisClient; label: string },
   ) {
     this.connectTimeout = options.connectTimeout ?? 10_000;
-    if (options.client) {
+    if (adopted) {
+      this.client = adopted.client;
+      this.owned = true;
+      this.label = adopted.label;
+    } else if (options.client) {
       this.client = options.client;
       this.owned = false;
       this.label = "Redis";
@@ -46,7 +57,51 @@ export class RedisConnection {
     }
     this.listen("error", (error) => this.markDown(error));
     this.listen("close", () => this.markDown(undefined));
-    this.listen("ready", () => this.markUp());
+    this.listen("ready", () => {
+      this.markUp();
+      this.settleWaiters();
+    });
+    this.listen("end", () => this.settleWaiters(new ConnectionError(`the connection to ${this.label} was closed`)));
+  }
+
+  /** A second connection of its own with the same settings plus `overrides`, named `purpose` in logs. */
+  duplicate(overrides: RedisOptions, purpose: string): RedisConnection {
+    const client = (this.client as Redis).duplicate(overrides);
+    return new RedisConnection({ connectTimeout: this.connectTimeout }, this.logger, { client, label: `${this.label} (${purpose})` });
+  }
+
+  /** What logs call this connection: `Redis at redis://host:port`. */
+  get name(): string {
+    return this.label;
+  }
+
+  /**
+   * Returns `reply`; if it has not come within `connectTimeout` and the client is
+   * ours, the connection is presumed dead and dropped, so that ioredis reconnects
+   * (a black-holed link otherwise hangs every command until TCP gives up).
+   */
+  watch<T>(reply: Promise<T>): Promise<T> {
+    if (!this.owned) return reply;
+    const stream = this.stream;
+    const timer = setTimeout(() => this.dropStalled(stream), this.connectTimeout);
+    const clear = () => clearTimeout(timer);
+    reply.then(clear, clear);
+    return reply;
+  }
+
+  /** The socket now in use, for `dropStalled`. */
+  get stream(): Redis["stream"] | undefined {
+    return (this.client as Redis).stream;
+  }
+
+  /**
+   * Drops `stream`, on which a command went unanswered for `connectTimeout`, unless
+   * it was replaced meanwhile or the client is not ours; ioredis then reconnects.
+   */
+  dropStalled(stream: Redis["stream"] | undefined, why = `a command got no answer within ${this.connectTimeout} ms`): void {
+    if (!this.owned || this.ended || !stream || stream.destroyed || stream !== this.stream) return;
+    this.logger.warn(`${why} from ${this.label}: presuming the connection dead and reconnecting`);
+    stream.destroy();
   }
 
   /** Calls `listener` each time the connection comes back after an outage. */
@@ -65,21 +120,22 @@ export class RedisConnection {
     if (this.ended) throw new ConnectionError(`the connection to ${this.label} is closed`);
     if (this.client.status === "wait") this.client.connect().catch(() => {});
     await new Promise<void>((resolve, reject) => {
-      const done = (error?: Error) => {
+      const waiter = (error?: Error) => {
         clearTimeout(timer);
-        this.client.off("ready", onReady);
-        this.client.off("end", onEnd);
+        this.readyWaiters.delete(waiter);
         error ? reject(error) : resolve();
       };
-      const onReady = () => done();
-      const onEnd = () => done(new ConnectionError(`the connection to ${this.label} was closed`));
-      const timer = setTimeout(
-        () => done(new ConnectionError(`could not reach ${this.label} within ${this.connectTimeout} ms`)),
-        this.connectTimeout,
-      );
-      this.client.on("ready", onReady);
-      this.client.on("end", onEnd);
+      const timer = setTimeout(() => {
+        // Connected but the handshake is unanswered: ioredis would wait on it forever.
+        if (this.client.status === "connect") this.dropStalled(this.stream, "the handshake got no answer");
+        waiter(new ConnectionError(`could not reach ${this.label} within ${this.connectTimeout} ms`));
+      }, this.connectTimeout);
+      this.readyWaiters.add(waiter);
     });
+  }
+
+  private settleWaiters(error?: Error): void {
+    for (const waiter of [...this.readyWaiters]) waiter(error);
   }
 
   /**
@@ -119,6 +175,7 @@ export class RedisConnection {
 
   private stopListening(): void {
     this.ended = true;
+    this.settleWaiters(new ConnectionError(`the connection to ${this.label} is closed`));
     for (const [event, listener] of this.listeners) this.client.off(event, listener);
     // A client of ours that is being discarded may still report errors while it closes: they no longer matter.
     if (this.owned) this.client.on("error", () => {});

@@ -4,6 +4,7 @@ import { MAX_IDS_PER_CALL } from "./redis-scripts.js";
 
 /** A message fetched from Redis, with the `redis_message_id` that names it in the ack set. */
 export interface RedisDelivery extends Delivery {
+  /** The `redis_message_id` of this copy. */
   readonly id: string;
 }
 
@@ -138,6 +139,11 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
     });
   }
 
+  /** True while this consumer holds the copy `id` (fetched, not yet acked, nacked or requeued). */
+  holds(id: string): boolean {
+    return this.outstanding.has(id);
+  }
+
   ack(delivery: RedisDelivery): void {
     if (!this.outstanding.delete(delivery.id)) return;
     this.pendingAcks.push(delivery.id);
@@ -148,18 +154,37 @@ export class RedisConsumer implements Consumer<RedisDelivery> {
     }
   }
 
+  /** On failure the message stays held, so the worker can return it instead and `close()` requeues it. */
   async nack(delivery: RedisDelivery, _reason?: string): Promise<void> {
     if (!this.outstanding.delete(delivery.id)) return;
     this.wakeUp?.();
-    await this.broker.script("troupeNack", [this.queueName, this.canonical], [delivery.id]);
+    try {
+      await this.broker.script("troupeNack", [this.queueName, this.canonical], [delivery.id]);
+    } catch (error) {
+      this.outstanding.add(delivery.id);
+      throw error;
+    }
   }
 
+  /** On failure the ids not yet returned stay held, so a second call (or `close()`) tries them again. */
   async requeue(deliveries: readonly RedisDelivery[]): Promise<void> {
     const ids = deliveries.filter((delivery) => this.outstanding.delete(delivery.id)).map((delivery) => delivery.id);
     if (ids.length === 0) return;
     this.wakeUp?.();
+    let returned = 0;
     for (let i = 0; i < ids.length; i += MAX_IDS_PER_CALL) {
-      await this.broker.script("troupeRequeue", [this.queueName], ids.slice(i, i + MAX_IDS_PER_CALL));
+      try {
+        returned += (await this.broker.script("troupeRequeue", [this.queueName], ids.slice(i, i + MAX_IDS_PER_CALL))) as number;
+      } catch (error) {
+        for (const id of ids.slice(i)) this.outstanding.add(id);
+        throw error;
+      }
+    }
+    if (returned < ids.length) {
+      this.broker.logger.info(
+        `${ids.length - returned} of ${ids.length} message(s) to return to ${this.queueName} were no longer held here ` +
+          "(a move whose answer was lost had already taken them): left as they are",
+      );
     }
   }
 

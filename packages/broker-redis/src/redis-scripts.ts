@@ -3,6 +3,7 @@ import ackLua from "./ack.lua";
 import enqueueLua from "./enqueue.lua";
 import fetchLua from "./fetch.lua";
 import maintenanceLua from "./maintenance.lua";
+import moveLua from "./move.lua";
 import nackLua from "./nack.lua";
 import purgeLua from "./purge.lua";
 import purgeDeadLua from "./purge-dead.lua";
@@ -13,6 +14,7 @@ import statsLua from "./stats.lua";
 /** Command names are prefixed so they cannot clash with commands a shared client already defines. */
 const SCRIPTS = {
   troupeEnqueue: enqueueLua,
+  troupeMove: moveLua,
   troupeFetch: fetchLua,
   troupeAck: ackLua,
   troupeNack: nackLua,
@@ -30,6 +32,9 @@ type ScriptCaller = (...args: ScriptArg[]) => Promise<unknown>;
 
 /** Most ids one script call carries: keeps Lua's unpack() and the argument list bounded. */
 export const MAX_IDS_PER_CALL = 1000;
+
+/** What enqueue and move answer when they reached Redis after their deadline and stored nothing. */
+export const REFUSED = -1;
 
 const defined = new WeakSet<object>();
 

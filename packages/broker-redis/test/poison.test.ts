@@ -2,6 +2,7 @@ import { actor, Message, Worker } from "@troupe/core";
 import { eventually } from "@troupe/testkit";
 import { Redis } from "ioredis";
 import { afterEach, expect, it } from "vitest";
+import { loadProtocolVector, type MessageVector } from "../../../fixtures/protocol-vectors.js";
 import { RedisBroker } from "../src/index.js";
 import { deleteNamespace, REDIS_URL, uniqueNamespace, writeRaw } from "./helpers.js";
 
@@ -11,7 +12,8 @@ afterEach(async () => {
   for (const step of cleanup.splice(0)) await step();
 });
 
-it("dead-letters garbage, an extra top-level key and an unknown actor with a logged reason; good messages beside them run", async () => {
+// The poison matrix every broker must handle is in the testkit conformance suite; this checks what Redis adds.
+it("keeps the exact bytes of dead-lettered garbage, Dramatiq's NaN vector, an extra key and an unknown actor in q.XQ; good messages beside them run", async () => {
   const namespace = uniqueNamespace("poison");
   const warnings: string[] = [];
   const logger = {
@@ -32,12 +34,15 @@ it("dead-letters garbage, an extra top-level key and an unknown actor with a log
   const garbage = Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22, 0xc3, 0x28]);
   const extraKey = JSON.stringify({ ...wire("good", 99), extra: true });
   const unknownActor = JSON.stringify(wire("nobody_declared_this", 98));
+  // Python Dramatiq's bytes for add.send(nan, inf, -inf) (fixtures/protocol-vectors/messages-nonstandard.json).
+  const nonFinite = loadProtocolVector<MessageVector[]>("messages-nonstandard.json")[0].raw;
   const bad = new Map<string, string | Buffer>();
   await writeRaw(admin, namespace, "poison", JSON.stringify(wire("good", 1)));
   bad.set(await writeRaw(admin, namespace, "poison", garbage), garbage);
   await writeRaw(admin, namespace, "poison", JSON.stringify(wire("good", 2)));
   bad.set(await writeRaw(admin, namespace, "poison", extraKey), extraKey);
   bad.set(await writeRaw(admin, namespace, "poison", unknownActor), unknownActor);
+  bad.set(await writeRaw(admin, namespace, "poison", nonFinite), nonFinite);
   await writeRaw(admin, namespace, "poison", JSON.stringify(wire("good", 3)));
 
   const worker = new Worker(broker, { concurrency: 2, queues: ["poison"] });
@@ -51,6 +56,7 @@ it("dead-letters garbage, an extra top-level key and an unknown actor with a log
   expect(warnings.some((w) => /not valid JSON/.test(w))).toBe(true);
   expect(warnings.some((w) => /unknown top-level key "extra"/.test(w))).toBe(true);
   expect(warnings.some((w) => /nobody_declared_this/.test(w))).toBe(true);
+  expect(warnings.some((w) => /NaN or Infinity/.test(w))).toBe(true);
 
   await broker.getActor("good").send(4);
   await eventually(() => ran.includes(4), "the worker keeps running after poison input");

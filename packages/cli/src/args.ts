@@ -14,6 +14,8 @@ export interface WorkerCommand {
   verbose: boolean;
   shutdownTimeout: number;
   watchdogTimeout: number;
+  /** Watchdog kills a message may cause before it is dead-lettered (`--max-blocks`, default 2). */
+  maxBlocks: number;
 }
 
 /** Where an operator command takes its broker from. */
@@ -45,7 +47,43 @@ export interface SendCommand extends BrokerSource {
   delay: number | undefined;
 }
 
-export type Command = WorkerCommand | QueuesCommand | DeadLettersCommand | SendCommand | { name: "help"; topic?: string };
+/** `troupe scheduler MODULE[:export]`: runs the module's `Scheduler`. */
+export interface SchedulerCommand {
+  name: "scheduler";
+  module: string;
+  pidFile: string | undefined;
+  verbose: boolean;
+}
+
+/** `troupe schedules MODULE[:export]`: lists the module's schedules with their next and last ticks. */
+export interface SchedulesCommand {
+  name: "schedules";
+  module: string;
+  json: boolean;
+}
+
+/** A parsed `troupe` command line: which command, with its flags. */
+export type Command =
+  | WorkerCommand
+  | QueuesCommand
+  | DeadLettersCommand
+  | SendCommand
+  | SchedulerCommand
+  | SchedulesCommand
+  | {
+      /** `troupe help [topic]`, or `--help`. */
+      name: "help";
+      /** The command to explain. */
+      topic?: string;
+    }
+  | {
+      /** `troupe --version` or `-V`. */
+      name: "version";
+    }
+  | {
+      /** Bare `troupe`: usage on stderr, exit code 2. */
+      name: "no-command";
+    };
 
 const brokerOptions = {
   url: { type: "string" },
@@ -55,7 +93,9 @@ const brokerOptions = {
 /** Parses `troupe ...` arguments; every mistake is an `InvalidOption` (exit code 2). */
 export function parseCommandLine(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "help" || name === "-h" || name === "--help") return { name: "help", topic: rest[0] };
+  if (name === undefined) return { name: "no-command" };
+  if (name === "--version" || name === "-V") return { name: "version" };
+  if (name === "help" || name === "-h" || name === "--help") return { name: "help", topic: rest[0] };
   if (rest.includes("--help") || rest.includes("-h")) return { name: "help", topic: name };
   switch (name) {
     case "worker":
@@ -66,6 +106,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return parseDeadLetters(rest);
     case "send":
       return parseSend(rest);
+    case "scheduler":
+      return parseScheduler(rest);
+    case "schedules":
+      return parseSchedules(rest);
     default:
       throw new InvalidOption(`unknown command "${name}": try troupe --help`);
   }
@@ -90,6 +134,7 @@ function parseWorker(args: readonly string[]): WorkerCommand {
     verbose: { type: "boolean", short: "v" },
     "shutdown-timeout": { type: "string" },
     "watchdog-timeout": { type: "string" },
+    "max-blocks": { type: "string" },
   });
   const module = single("worker", positionals, "MODULE");
   return {
@@ -104,6 +149,7 @@ function parseWorker(args: readonly string[]): WorkerCommand {
     verbose: values.verbose ?? false,
     shutdownTimeout: integer("--shutdown-timeout", values["shutdown-timeout"], 30_000, 0),
     watchdogTimeout: integer("--watchdog-timeout", values["watchdog-timeout"], 30_000, 100),
+    maxBlocks: integer("--max-blocks", values["max-blocks"], 2, 1),
   };
 }
 
@@ -162,6 +208,21 @@ function parseSend(args: readonly string[]): SendCommand {
     url: values.url,
     module: values.module,
   };
+}
+
+function parseScheduler(args: readonly string[]): SchedulerCommand {
+  const { values, positionals } = parse("scheduler", args, { "pid-file": { type: "string" }, verbose: { type: "boolean", short: "v" } });
+  return {
+    name: "scheduler",
+    module: single("scheduler", positionals, "MODULE"),
+    pidFile: values["pid-file"],
+    verbose: values.verbose ?? false,
+  };
+}
+
+function parseSchedules(args: readonly string[]): SchedulesCommand {
+  const { values, positionals } = parse("schedules", args, { json: { type: "boolean" } });
+  return { name: "schedules", module: single("schedules", positionals, "MODULE"), json: values.json ?? false };
 }
 
 function single(command: string, positionals: string[], what: string): string {

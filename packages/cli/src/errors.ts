@@ -17,6 +17,14 @@ export class PidFileError extends TroupeError {
   }
 }
 
+/** Why `troupe worker` dead-lettered a message: it blocked the event loop of every process it ran in, `--max-blocks` times. */
+export class EventLoopBlocked extends TroupeError {
+  static override readonly code = "EVENT_LOOP_BLOCKED";
+  constructor(message: string) {
+    super(EventLoopBlocked.code, message);
+  }
+}
+
 /** The exit code an error ends the command with. */
 export function exitCodeOf(error: unknown): ExitCode {
   if (ModuleLoadError.isInstance(error) || InvalidOption.isInstance(error)) return ExitCode.ImportError;

@@ -12,4 +12,5 @@ export const ExitCode = {
   PidFileError: 4,
 } as const;
 
+/** One of the `ExitCode` values. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,3 +1,9 @@
+/**
+ * The `troupe` command (run workers, inspect queues and dead letters) and the pieces it
+ * is built from, for embedding.
+ *
+ * @module @troupe/cli
+ */
 export { type Command, parseCommandLine } from "./args.js";
 export { ModuleLoadError, PidFileError } from "./errors.js";
 export { ExitCode } from "./exit-codes.js";

@@ -1,17 +1,21 @@
 import { existsSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { esmEntry } from "@troupe/core";
+import { errorTypeName, esmEntry } from "@troupe/core";
 import { ModuleLoadError } from "./errors.js";
+import { importErrorSite } from "./import-error-site.js";
 
 /** `./dist/tasks.js:broker` → the file and the export that holds the broker. */
 export interface ModuleSpec {
+  /** The module's path, as given. */
   path: string;
+  /** The export after the colon, if any. */
   exportName: string | undefined;
 }
 
 const TYPESCRIPT = new Set([".ts", ".mts", ".cts", ".tsx"]);
 
+/** Splits `MODULE[:export]`; a Windows drive letter is not taken for an export. */
 export function parseModuleSpec(spec: string): ModuleSpec {
   // Only a trailing identifier counts as an export, so `C:\x.js` and `a:b/c.js` stay paths.
   const match = /^(.+):([A-Za-z_$][\w$]*)$/.exec(spec);
@@ -30,17 +34,17 @@ export async function importModule(path: string, cwd = process.cwd()): Promise<R
     if (TYPESCRIPT.has(extname(file)) && (error as { code?: string })?.code === "ERR_UNKNOWN_FILE_EXTENSION") {
       await registerTsx(file, path);
       // Node remembers the failed import of this URL; a query makes it a new one.
-      return importAfterLoader(`${url}?ts`, path);
+      return importAfterLoader(`${url}?ts`, path, file);
     }
-    throw importFailure(error, path);
+    throw importFailure(error, path, file);
   }
 }
 
-async function importAfterLoader(url: string, path: string): Promise<Record<string, unknown>> {
+async function importAfterLoader(url: string, path: string, file: string): Promise<Record<string, unknown>> {
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
-    throw importFailure(error, path);
+    throw importFailure(error, path, file);
   }
 }
 
@@ -61,17 +65,14 @@ function cliDirectory(): string {
   return process.argv[1] ? join(process.argv[1], "..") : process.cwd();
 }
 
-function importFailure(error: unknown, path: string): ModuleLoadError {
+/** One line: what failed and, for the file `path` names or one it imports, where (`file:line:column`). */
+function importFailure(error: unknown, path: string, file: string): ModuleLoadError {
   const code = (error as { code?: string })?.code;
   const text = (error as Error)?.message ?? String(error);
   if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
     return new ModuleLoadError(`importing ${path} failed: ${text.split("\n")[0]}`, { cause: error });
   }
-  const where = (error as Error)?.stack?.split("\n").find((line) => line.trim().startsWith("at "));
-  return new ModuleLoadError(
-    `importing ${path} failed: ${(error as Error)?.name ?? "Error"}: ${text.split("\n")[0]}${where ? ` (${where.trim()})` : ""}`,
-    {
-      cause: error,
-    },
-  );
+  const site = importErrorSite(error, file);
+  const summary = `${errorTypeName(error)}: ${site?.message ?? text.split("\n")[0]}`;
+  return new ModuleLoadError(`importing ${path} failed: ${summary}${site ? ` (at ${site.where})` : ""}`, { cause: error });
 }

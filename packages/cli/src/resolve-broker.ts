@@ -4,11 +4,14 @@ import { ModuleLoadError } from "./errors.js";
 import { importModule, parseModuleSpec } from "./load-module.js";
 import { brokerForUrl } from "./url-broker.js";
 
+/** The environment variable naming the broker URL when the module sets no broker. */
 export const BROKER_URL_ENV = "TROUPE_BROKER_URL";
 
 /** A broker and, when it came from a URL, that URL with the password hidden (for messages). */
 export interface ResolvedBroker {
+  /** The broker, now also the global one. */
   broker: Broker;
+  /** Its URL with the password shown as `***`, when known. */
   url: string | undefined;
 }
 

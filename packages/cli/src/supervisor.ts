@@ -1,5 +1,6 @@
 import { type ChildProcess, fork, type StdioOptions } from "node:child_process";
 import type { Logger } from "@troupe/core";
+import { BlockLedger } from "./block-ledger.js";
 import { ExitCode } from "./exit-codes.js";
 import type { ChildMessage, ParentMessage, WorkerProcessConfig } from "./ipc.js";
 import { WORKER_CONFIG_ENV } from "./ipc.js";
@@ -11,7 +12,8 @@ export interface SupervisorOptions {
   /** The script each worker process runs (the `troupe` binary itself). */
   entry: string;
   processes: number;
-  worker: WorkerProcessConfig;
+  /** The worker processes' settings; the supervisor adds the kill counts it knows at each fork. */
+  worker: Omit<WorkerProcessConfig, "blocked">;
   watchdogTimeout: number;
   /** Directory whose changes reload the workers. */
   watch: string | undefined;
@@ -48,6 +50,7 @@ export class Supervisor {
   private readonly crashes = new Map<number, number[]>();
   private readonly respawnTimers = new Set<NodeJS.Timeout>();
   private readonly watchdog: Watchdog;
+  private readonly ledger = new BlockLedger();
   private readonly extensions: SupervisorExtensions;
   private state: State = "starting";
   private reloadPending = false;
@@ -88,7 +91,8 @@ export class Supervisor {
   }
 
   private spawn(slot: number): void {
-    const env = { ...this.options.env, [WORKER_CONFIG_ENV]: JSON.stringify(this.options.worker) };
+    const config: WorkerProcessConfig = { ...this.options.worker, blocked: this.ledger.snapshot() };
+    const env = { ...this.options.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) };
     const proc = fork(this.options.entry, [], { env, stdio: this.options.stdio, execArgv: process.execArgv });
     const child: Child = {
       slot,
@@ -106,6 +110,8 @@ export class Supervisor {
   private onMessage(child: Child, message: ChildMessage): void {
     const pid = child.proc.pid as number;
     if (message.type === "heartbeat") this.watchdog.beat(pid, message.actors);
+    else if (message.type === "started") this.ledger.started(pid, message.id, message.actor);
+    else if (message.type === "finished") this.ledger.finished(pid, message.id);
     else if (message.type === "fatal") this.fatalMessages.set(pid, message.message);
     else if (message.type === "extension") this.extensions.start(message.module, message.options);
     else if (message.type === "ready") {
@@ -136,6 +142,7 @@ export class Supervisor {
   private onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     const pid = child.proc.pid as number;
     this.watchdog.forget(pid);
+    this.ledger.exited(pid);
     if (this.children.get(child.slot) === child) this.children.delete(child.slot);
     const reason = this.fatalMessages.get(pid);
     this.fatalMessages.delete(pid);
@@ -181,11 +188,28 @@ export class Supervisor {
   private onBlocked({ pid, silentFor, actors }: BlockedProcess): void {
     const child = [...this.children.values()].find((candidate) => candidate.proc.pid === pid);
     if (!child) return;
-    const running = actors.length > 0 ? ` running ${actors.join(", ")}` : "";
+    const names = [...new Set([...actors, ...this.ledger.actorsOf(pid)])];
+    const counted = this.ledger.killed(pid, silentFor);
+    const running = names.length > 0 ? ` running ${names.join(", ")}` : "";
     this.log.error(
       `worker process ${pid} has been blocked for ${silentFor} ms${running}: killing it; the broker will deliver its messages again`,
     );
-    child.proc.kill("SIGKILL");
+    // The other processes (starting ones too) get the new counts written before the kill lets
+    // the broker redeliver (RabbitMQ does at once), so a message they get back never starts before they know.
+    const sent: Promise<unknown>[] = [];
+    for (const message of counted) {
+      for (const other of this.children.values()) {
+        if (other === child || !other.proc.connected) continue;
+        sent.push(new Promise((resolve) => other.proc.send({ type: "blocked", message } satisfies ParentMessage, resolve)));
+      }
+    }
+    void Promise.all(sent).then(() => child.proc.kill("SIGKILL"));
+    const maxBlocks = this.options.worker.maxBlocks;
+    for (const message of counted) {
+      const next =
+        message.kills >= maxBlocks ? "it will be dead-lettered when it comes back" : "it will run alone in its process next time";
+      this.log.warn(`message ${message.id} (${message.actor}) was running: kill ${message.kills} of --max-blocks ${maxBlocks}; ${next}`);
+    }
   }
 
   private onStopSignal(signal: NodeJS.Signals): void {

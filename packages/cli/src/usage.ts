@@ -5,8 +5,10 @@ Commands:
   queues [MODULE] [--url URL]             ready, delayed, in-flight and dead-letter counts per queue
   dead-letters list|requeue|purge QUEUE   inspect, retry or drop dead-lettered messages
   send ACTOR --queue Q --args JSON        enqueue one message by hand
+  scheduler MODULE[:export]               run the module's Scheduler (@troupe/scheduler) in this process
+  schedules MODULE[:export]               each schedule with its next and last tick and last message id
 
-Run "troupe help <command>" for the options of a command.
+Run "troupe help <command>" for the options of a command, "troupe --version" (-V) for the version.
 The broker comes from the module (setBroker() or an export), --url, or TROUPE_BROKER_URL.`;
 
 const COMMANDS: Record<string, string> = {
@@ -21,11 +23,23 @@ const COMMANDS: Record<string, string> = {
   -v, --verbose             debug logging
       --shutdown-timeout MS time in-flight actors get to finish on stop (default 30000)
       --watchdog-timeout MS restart a process whose event loop is blocked this long (default 30000)
+      --max-blocks N        dead-letter a message once it blocked the event loop N times (default 2)
 
 SIGTERM/SIGINT stop gracefully, a second one at once; SIGHUP reloads.
 Exit codes: 0 ok, 1 killed, 2 import or argument error, 3 broker unreachable, 4 pid file error.`,
   queues: `Usage: troupe queues [MODULE] [--url URL] [--queues a,b] [--json]`,
   "dead-letters": `Usage: troupe dead-letters list|requeue|purge QUEUE [--url URL | -m MODULE] [--limit N] [--json]`,
+  scheduler: `Usage: troupe scheduler MODULE[:export] [options]
+
+The Scheduler is the named export, else the default export, else an export named scheduler
+(or a function returning one). Run it on every machine you like: each tick is sent once.
+
+      --pid-file PATH       write this process's pid; refuse to start if it names a running process
+  -v, --verbose             debug logging
+
+SIGTERM/SIGINT stop gracefully, a second one at once.
+Exit codes: 0 ok, 1 killed, 2 import or argument error, 3 broker or store unreachable, 4 pid file error.`,
+  schedules: `Usage: troupe schedules MODULE[:export] [--json]`,
   send: `Usage: troupe send ACTOR [--queue Q] [--args JSON-ARRAY] [--kwargs JSON-OBJECT] [--delay MS] [--url URL | -m MODULE]`,
 };
 

@@ -3,7 +3,9 @@ interface Watched {
   actors: string[];
 }
 
+/** A worker process the watchdog found silent for too long. */
 export interface BlockedProcess {
+  /** Its process id. */
   pid: number;
   /** How long the process has sent no heartbeat, ms. */
   silentFor: number;
@@ -30,11 +32,13 @@ export class Watchdog {
     this.period = Math.max(50, Math.min(1000, this.timeout / 4));
   }
 
+  /** Starts checking the heartbeats on a timer. */
   start(): void {
     this.lastCheck = Date.now();
     this.timer = setInterval(() => this.check(), this.period);
   }
 
+  /** Stops checking and forgets every process. */
   stop(): void {
     clearInterval(this.timer);
     this.watched.clear();
@@ -45,10 +49,12 @@ export class Watchdog {
     this.watched.set(pid, { lastBeat: Date.now(), actors: [] });
   }
 
+  /** Stops watching a process (it exited). */
   forget(pid: number): void {
     this.watched.delete(pid);
   }
 
+  /** Records a heartbeat of a process, with the actors it is running. */
   beat(pid: number, actors: string[]): void {
     const entry = this.watched.get(pid);
     if (!entry) return;

@@ -1,4 +1,5 @@
 import { type Broker, type Middleware, Worker } from "@troupe/core";
+import { BlockGuard } from "./block-guard.js";
 import { checkConnection } from "./connection-check.js";
 import { describeError, exitCodeOf } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
@@ -35,6 +36,7 @@ export async function runWorkerProcess(config: WorkerProcessConfig): Promise<nev
   let worker: Worker | undefined;
   let broker: Broker | undefined;
   let stopping: Promise<never> | undefined;
+  const guard = new BlockGuard(config.maxBlocks, config.blocked, send);
 
   const stop = (): Promise<never> => {
     stopping ??= (async () => {
@@ -50,7 +52,10 @@ export async function runWorkerProcess(config: WorkerProcessConfig): Promise<nev
   process.on("SIGINT", onSignal);
   // Reloads are the supervisor's to run; a terminal hangup reaching the group must not kill the workers.
   process.on("SIGHUP", () => {});
-  process.on("message", (message: ParentMessage) => message.type === "stop" && void stop());
+  process.on("message", (message: ParentMessage) => {
+    if (message.type === "stop") void stop();
+    else if (message.type === "blocked") guard.record(message.message);
+  });
   // An orphaned worker (supervisor gone) must not keep consuming.
   process.on("disconnect", () => void stop());
 
@@ -64,6 +69,8 @@ export async function runWorkerProcess(config: WorkerProcessConfig): Promise<nev
     const running = worker;
     const reporter = new ActivityReporter(() => [...new Set([...running.inFlight].map((context) => context.message.actorName))]);
     broker.addMiddleware(reporter);
+    // Last, so that it runs right before the actor and reports exactly what runs.
+    broker.addMiddleware(guard);
     await worker.start();
     setInterval(() => reporter.beat(), config.heartbeatInterval);
     send({ type: "ready" });

@@ -18,12 +18,13 @@ describe("parseCommandLine", () => {
       verbose: false,
       shutdownTimeout: 30_000,
       watchdogTimeout: 30_000,
+      maxBlocks: 2,
     });
   });
 
   it("reads every worker flag", () => {
     const argv = ["worker", "t.js", "-p", "2", "-c", "3", "-Q", "a, b", "--watch", "src", "--pid-file", "p", "--log-file", "l", "-v"];
-    expect(parseCommandLine([...argv, "--shutdown-timeout", "100", "--watchdog-timeout", "500"])).toMatchObject({
+    expect(parseCommandLine([...argv, "--shutdown-timeout", "100", "--watchdog-timeout", "500", "--max-blocks", "3"])).toMatchObject({
       processes: 2,
       concurrency: 3,
       queues: ["a", "b"],
@@ -33,6 +34,7 @@ describe("parseCommandLine", () => {
       verbose: true,
       shutdownTimeout: 100,
       watchdogTimeout: 500,
+      maxBlocks: 3,
     });
   });
 
@@ -41,6 +43,7 @@ describe("parseCommandLine", () => {
       ["worker", "t.js", "--nope"],
       ["launch"],
       ["worker", "t.js", "-c", "0"],
+      ["worker", "t.js", "--max-blocks", "0"],
       ["worker"],
       ["send", "a", "--kwargs", "[]"],
     ]) {

@@ -3,6 +3,9 @@ import type { Broker } from "./broker.js";
 import { InvalidOption } from "./errors.js";
 import { esmEntry } from "./esm-entry.js";
 import { MemoryBroker } from "./memory-broker.js";
+import { assertKnownOptions, optionKeys } from "./option-keys.js";
+
+const RESOLUTION_OPTIONS = optionKeys<NonNullable<Parameters<typeof brokerFromUrl>[2]>>({ searchFrom: true });
 
 const ADAPTERS: Record<string, { package: string; export: string }> = {
   "redis:": { package: "@troupe/broker-redis", export: "RedisBroker" },
@@ -15,12 +18,14 @@ const ADAPTERS: Record<string, { package: string; export: string }> = {
  * A broker for a URL: `memory://`, `redis://`, `rediss://`, `amqp://`, `amqps://`.
  * Adapter packages are loaded on demand, looked up from `searchFrom` (default: the
  * current directory) and then from core; a missing one is named in the error.
+ * The broker class refuses `options` it does not know.
  */
 export async function brokerFromUrl(
   url: string,
   options: Record<string, unknown> = {},
   resolution: { searchFrom?: readonly string[] } = {},
 ): Promise<Broker> {
+  assertKnownOptions("brokerFromUrl resolution", resolution, RESOLUTION_OPTIONS);
   const protocol = /^[a-z0-9+.-]+:/i.exec(url)?.[0].toLowerCase();
   if (protocol === "memory:") return new MemoryBroker(options);
   const adapter = protocol ? ADAPTERS[protocol] : undefined;

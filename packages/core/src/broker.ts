@@ -1,4 +1,5 @@
 import type { AnyActor } from "./actor.js";
+import { CORE_ACTOR_OPTIONS, CORE_MESSAGE_OPTIONS } from "./actor-options.js";
 import type { ConsumeOptions, Consumer } from "./consumer.js";
 import { type Encoder, JsonEncoder } from "./encoder.js";
 import { ActorNotFound, DecodeError, InvalidOption, MessageTooLarge } from "./errors.js";
@@ -7,8 +8,10 @@ import { consoleLogger, type Logger } from "./logger.js";
 import { Message } from "./message.js";
 import { defaultMiddleware } from "./middleware/default-middleware.js";
 import type { Middleware } from "./middleware.js";
+import { assertKnownOptions, optionKeys } from "./option-keys.js";
 import { assertQueueName, delayQueueName } from "./queues.js";
 
+/** What a broker can do, so the worker, the CLI and the testkit adapt to it instead of guessing. */
 export interface BrokerCapabilities {
   /** Native per-message priority (`brokerPriority`), highest first. */
   priorities: boolean;
@@ -18,37 +21,57 @@ export interface BrokerCapabilities {
   queueStats: boolean;
 }
 
+/** Options every broker takes. */
 export interface BrokerOptions {
   /** Replaces the default middleware list. */
   middleware?: Middleware[];
+  /** Turns messages into bytes and back (default `JsonEncoder`, Dramatiq's format). */
   encoder?: Encoder;
+  /** Where the broker, its worker and its middleware log (default `consoleLogger()`). */
   logger?: Logger;
   /** Encoded messages larger than this are refused at send with `MessageTooLarge` (default 16 MiB). */
   maxMessageSize?: number;
 }
 
+/** The names of `BrokerOptions`, for adapters to check their own options with (`assertKnownOptions`). */
+export const BROKER_OPTION_KEYS = optionKeys<BrokerOptions>({ middleware: true, encoder: true, logger: true, maxMessageSize: true });
+
+/** Options of `Broker.enqueue` and `enqueueMany`. */
 export interface EnqueueOptions {
   /** Milliseconds before the message may run; it waits on the delay queue until then. */
   delay?: number;
 }
 
+/** @internal The names of `EnqueueOptions`. */
+export const ENQUEUE_OPTION_KEYS = optionKeys<EnqueueOptions>({ delay: true });
+
+/** Options of `Broker.join`. */
 export interface JoinOptions {
+  /** Ms to wait before rejecting with `QueueJoinTimeout`; without it, waits as long as it takes. */
   timeout?: number;
 }
 
 /** What an operator sees of one queue. */
 export interface QueueStats {
+  /** The canonical queue name. */
   queueName: string;
+  /** Messages waiting on the queue. */
   ready: number;
+  /** Messages waiting on its delay queue (`q.DQ`). */
   delayed: number;
+  /** Messages fetched and not yet acked, where the broker can count them (undefined on RabbitMQ). */
   inFlight: number | undefined;
+  /** Messages on its dead-letter queue (`q.XQ`). */
   deadLetters: number;
 }
 
 /** A dead-lettered message, as an operator inspects it. */
 export interface DeadLetter {
+  /** The message's `message_id` (the broker's own id for this copy when the bytes cannot be decoded). */
   id: string;
+  /** The decoded message, or undefined when its bytes cannot be decoded. */
   message: Message | undefined;
+  /** The stored bytes as text. */
   raw: string;
   /** When it was dead-lettered (ms), where the broker records it. */
   deadAt: number | undefined;
@@ -59,13 +82,19 @@ export interface DeadLetter {
  * to a subclass: `publish`, `consume`, `flush`, `join`, `close`.
  */
 export abstract class Broker extends HookEmitter {
+  /** What this broker supports. */
   abstract readonly capabilities: BrokerCapabilities;
+  /** The declared actors by name, for workers to look up what a message runs. */
   readonly actors = new Map<string, AnyActor>();
+  /** The encoder of every message this broker sends and receives. */
   readonly encoder: Encoder;
+  /** The logger of this broker, its workers and its middleware. */
   readonly logger: Logger;
+  /** Largest encoded message accepted at send, in bytes. */
   readonly maxMessageSize: number;
   private readonly queues = new Set<string>();
   private readonly delayQueues = new Set<string>();
+  private knownOptions: { actor: ReadonlySet<string>; message: ReadonlySet<string> } | undefined;
 
   constructor(options: BrokerOptions = {}) {
     super(options.middleware ?? defaultMiddleware());
@@ -74,6 +103,7 @@ export abstract class Broker extends HookEmitter {
     this.maxMessageSize = options.maxMessageSize ?? 16 * 1024 * 1024;
   }
 
+  /** The broker handed to every hook: this one. */
   protected override broker(): Broker {
     return this;
   }
@@ -84,6 +114,7 @@ export abstract class Broker extends HookEmitter {
     position: { before?: new (...a: never[]) => Middleware; after?: new (...a: never[]) => Middleware } = {},
   ): void {
     this.insertMiddleware(middleware, position);
+    this.knownOptions = undefined;
     for (const queueName of this.queues) {
       middleware.afterDeclareQueue?.(this, queueName);
       middleware.afterDeclareDelayQueue?.(this, delayQueueName(queueName));
@@ -91,6 +122,7 @@ export abstract class Broker extends HookEmitter {
     for (const actor of this.actors.values()) middleware.afterDeclareActor?.(this, actor);
   }
 
+  /** Registers an actor and its queue; rejects options that no middleware on this broker reads, naming the likely missing one. */
   declareActor(actor: AnyActor): void {
     this.validateActorOptions(actor);
     this.emitBeforeSync("beforeDeclareActor", actor);
@@ -99,12 +131,14 @@ export abstract class Broker extends HookEmitter {
     this.emitAfterSync("afterDeclareActor", actor);
   }
 
+  /** The declared actor of that name; throws `ActorNotFound` otherwise. */
   getActor(actorName: string): AnyActor {
     const actor = this.actors.get(actorName);
     if (!actor) throw new ActorNotFound(actorName);
     return actor;
   }
 
+  /** Declares a queue and its delay queue (once; later calls do nothing). */
   declareQueue(queueName: string): void {
     if (this.queues.has(queueName)) return;
     assertQueueName(queueName);
@@ -116,10 +150,12 @@ export abstract class Broker extends HookEmitter {
     this.emitAfterSync("afterDeclareDelayQueue", delayQueueName(queueName));
   }
 
+  /** The canonical queues declared so far. */
   getDeclaredQueues(): ReadonlySet<string> {
     return this.queues;
   }
 
+  /** The delay queues (`q.DQ`) of the declared queues. */
   getDeclaredDelayQueues(): ReadonlySet<string> {
     return this.delayQueues;
   }
@@ -132,6 +168,7 @@ export abstract class Broker extends HookEmitter {
 
   /** Puts many messages on their queues in as few round trips as the broker allows. */
   async enqueueMany<M extends Message<readonly unknown[], unknown>>(messages: readonly M[], options: EnqueueOptions = {}): Promise<M[]> {
+    assertKnownOptions("enqueue", options, ENQUEUE_OPTION_KEYS);
     const delay = options.delay !== undefined && options.delay > 0 ? options.delay : undefined;
     const ready: M[] = new Array(messages.length);
     const eta = delay === undefined ? 0 : Date.now() + delay;
@@ -144,7 +181,7 @@ export abstract class Broker extends HookEmitter {
       message.broker = this;
       ready[i] = message;
     }
-    if (this.hasHook("beforeEnqueue")) for (const m of ready) await this.emitBefore("beforeEnqueue", m, delay);
+    if (this.hasHook("beforeEnqueue")) for (const m of ready) await this.emitBefore("beforeEnqueue", m, delay, ready);
     await this.publish(ready);
     if (this.hasHook("afterEnqueue")) for (const m of ready) await this.emitAfter("afterEnqueue", m, delay);
     return ready;
@@ -159,7 +196,12 @@ export abstract class Broker extends HookEmitter {
   }
 
   /** Decodes bytes from the wire into a delivery's message, or the reason it cannot be. For consumers. */
-  decodeMessage(raw: string | Buffer): { message: Message | undefined; error?: DecodeError } {
+  decodeMessage(raw: string | Buffer): {
+    /** The message, or undefined when the bytes cannot be decoded. */
+    message: Message | undefined;
+    /** Why they cannot be decoded. */
+    error?: DecodeError;
+  } {
     try {
       const message = Message.fromJSON(this.encoder.decode(raw));
       message.broker = this;
@@ -170,15 +212,31 @@ export abstract class Broker extends HookEmitter {
     }
   }
 
+  /**
+   * @internal The option names actors and messages may use here: core's, and those
+   * this broker's middleware declare in `actorOptions` (which a message may override).
+   */
+  get optionNames(): { actor: ReadonlySet<string>; message: ReadonlySet<string> } {
+    if (!this.knownOptions) {
+      const declared = this.middleware.flatMap((middleware) => middleware.actorOptions ?? []);
+      this.knownOptions = {
+        actor: new Set([...CORE_ACTOR_OPTIONS, ...declared]),
+        message: new Set([...CORE_MESSAGE_OPTIONS, ...declared]),
+      };
+    }
+    return this.knownOptions;
+  }
+
   private validateActorOptions(actor: AnyActor): void {
-    const known = new Set<string>(["queueName", "priority", "broker", "kwargs"]);
-    for (const middleware of this.middleware) for (const name of middleware.actorOptions ?? []) known.add(name);
+    const known = this.optionNames.actor;
     for (const name of Object.keys(actor.options)) {
-      if (!known.has(name)) {
-        const hint = OPTION_OWNERS[name] ? `: add the ${OPTION_OWNERS[name]} middleware to the broker` : "";
-        throw new InvalidOption(`actor "${actor.actorName}" has option "${name}" that no middleware on this broker reads${hint}`);
+      if (!known.has(name) && Object.hasOwn(OPTION_OWNERS, name)) {
+        throw new InvalidOption(
+          `actor "${actor.actorName}" has option "${name}" that no middleware on this broker reads: add the ${OPTION_OWNERS[name]} middleware to the broker`,
+        );
       }
     }
+    assertKnownOptions(`actor "${actor.actorName}"`, actor.options, known);
   }
 
   /** Called once per newly declared queue; brokers that declare queues remotely do it here or lazily. */
@@ -192,9 +250,11 @@ export abstract class Broker extends HookEmitter {
 
   /** Drops every message of a queue, its delay queue and its dead letters. */
   abstract flush(queueName: string): Promise<void>;
+  /** Drops every message of every declared queue. */
   abstract flushAll(): Promise<void>;
   /** Resolves when the queue and its delay queue hold nothing waiting or unacknowledged. */
   abstract join(queueName: string, options?: JoinOptions): Promise<void>;
+  /** Closes the broker's connections; clients handed in by the caller stay open. */
   abstract close(): Promise<void>;
 
   /** Ready, delayed, in-flight and dead-letter counts of a queue. */
@@ -213,6 +273,15 @@ const OPTION_OWNERS: Record<string, string> = {
   resultTtl: "Results",
   rateLimit: "RateLimits (@troupe/rate-limit)",
   maxRetries: "Retries",
+  minBackoff: "Retries",
+  maxBackoff: "Retries",
+  retryWhen: "Retries",
+  throws: "Retries",
+  onRetryExhausted: "Retries",
   timeLimit: "TimeLimit",
   maxAge: "AgeLimit",
+  notifyShutdown: "ShutdownNotifications",
+  onSuccess: "Callbacks",
+  onFailure: "Callbacks",
+  pipeIgnore: "Pipelines",
 };

@@ -7,8 +7,10 @@ import type { Message } from "./message.js";
  * Brokers extend this with their own handle (a Redis id, an AMQP delivery tag).
  */
 export interface Delivery {
+  /** The decoded message, or undefined when its bytes could not be decoded. */
   readonly message: Message | undefined;
-  readonly error?: DecodeError;
+  /** Why the bytes could not be decoded (absent or `undefined` when they could). */
+  readonly error?: DecodeError | undefined;
   /**
    * Set by a consumer when the delivery can no longer be acked (its channel died):
    * the worker drops it unprocessed, since the broker delivers it again.
@@ -16,6 +18,7 @@ export interface Delivery {
   readonly stale?: boolean;
 }
 
+/** Options of `Broker.consume`. */
 export interface ConsumeOptions {
   /** How many messages may be received and not yet acked, nacked or requeued. */
   prefetch: number;
@@ -30,11 +33,14 @@ export interface ConsumeOptions {
  * them and returns anything still unacked to the queue.
  */
 export interface Consumer<D extends Delivery = Delivery> extends AsyncIterable<readonly D[]> {
+  /** The queue it reads (canonical or delay). */
   readonly queueName: string;
+  /** Marks the message done: the broker deletes it (possibly batched with other acks). */
   ack(delivery: D): void | Promise<void>;
   /** Moves the message to the dead-letter queue. */
   nack(delivery: D, reason?: string): void | Promise<void>;
   /** Returns messages to their queue unprocessed (e.g. on shutdown). */
   requeue(deliveries: readonly D[]): Promise<void>;
+  /** Flushes pending acks, returns unacked messages to the queue and stops reading. */
   close(): Promise<void>;
 }

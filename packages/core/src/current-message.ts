@@ -6,6 +6,7 @@ import type { Message } from "./message.js";
  * time limit passes or the worker shuts down; pass it to fetch, streams, timers.
  */
 export class MessageContext {
+  /** The message being processed. */
   readonly message: Message;
   private controller: AbortController | undefined;
   private abortReason: unknown;
@@ -16,6 +17,7 @@ export class MessageContext {
     this.message = message;
   }
 
+  /** Aborts on the time limit and on shutdown (with `notifyShutdown`); its `reason` is the error. */
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
@@ -24,6 +26,7 @@ export class MessageContext {
     return this.controller.signal;
   }
 
+  /** Whether the run was aborted. */
   get aborted(): boolean {
     return this.abortReason !== undefined;
   }
@@ -52,7 +55,12 @@ export function contextOf(message: Message): MessageContext | undefined {
 }
 
 /** The message the calling actor is running, with its abort signal. Throws outside an actor. */
-export function currentMessage(): { message: Message; signal: AbortSignal } {
+export function currentMessage(): {
+  /** The message being processed. */
+  message: Message;
+  /** Aborts on the time limit and on shutdown (with `notifyShutdown`). */
+  signal: AbortSignal;
+} {
   const context = storage.getStore();
   if (!context) throw new Error("currentMessage() was called outside a running actor");
   return { message: context.message, signal: context.signal };

@@ -10,7 +10,9 @@ const MAX_TIMER = 2 ** 31 - 1;
  * Delayed messages a worker holds unacked on their delay queue until their eta.
  * One timer serves them all; when messages come due they are enqueued on their
  * queue in one batch (same `message_id`, no `eta`), then the delay-queue copies
- * are acked. If the move fails they go back to the delay queue.
+ * are acked. If the move fails they go back to the delay queue. A held delivery
+ * that turned stale (its channel died) is dropped, never moved or handed back:
+ * the broker delivers it again, and that copy is the one to move.
  */
 export class DelayedMessages {
   private readonly schedule = new DelaySchedule<HeldDelivery>();
@@ -36,11 +38,11 @@ export class DelayedMessages {
     this.timer = setTimeout(this.moveDue, Math.min(MAX_TIMER, Math.max(0, due - Date.now())));
   }
 
-  /** Stops the timer and hands back everything still held. */
+  /** Stops the timer and hands back everything still held that can still be settled. */
   release(): HeldDelivery[] {
     this.stopped = true;
     clearTimeout(this.timer);
-    return this.schedule.drain();
+    return this.schedule.drain().filter(isLive);
   }
 
   private notify(message: Message): void {
@@ -53,7 +55,7 @@ export class DelayedMessages {
   private readonly moveDue = async (): Promise<void> => {
     this.timer = undefined;
     this.timerDue = undefined;
-    const due = this.schedule.popDue(Date.now());
+    const due = this.schedule.popDue(Date.now()).filter(isLive);
     if (due.length > 0) {
       const moved = due.map(({ delivery }) => {
         const message = delivery.message as Message;
@@ -75,3 +77,5 @@ export class DelayedMessages {
     this.arm();
   };
 }
+
+const isLive = (held: HeldDelivery): boolean => !held.delivery.stale;

@@ -3,18 +3,27 @@ import type { JsonObject, JsonValue } from "./json.js";
 
 /** A message as it travels: Dramatiq's seven keys, snake_case. */
 export interface MessageData {
+  /** The queue the bytes are stored in (`q` or `q.DQ`). */
   queue_name: string;
+  /** The actor to run. */
   actor_name: string;
+  /** Positional arguments. */
   args: JsonValue[];
+  /** Keyword arguments. */
   kwargs: JsonObject;
+  /** Middleware state, snake_case. */
   options: Record<string, unknown>;
+  /** uuid4 of the message. */
   message_id: string;
+  /** Creation time, integer ms. */
   message_timestamp: number;
 }
 
 /** Turns message data into bytes and back. A custom encoder may widen what arguments can carry. */
 export interface Encoder {
+  /** The bytes for one message. */
   encode(data: MessageData): string | Buffer;
+  /** One message from its bytes; throws `DecodeError` when they are not one. */
   decode(raw: string | Buffer): MessageData;
 }
 

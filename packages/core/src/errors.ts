@@ -1,11 +1,13 @@
 const MARKER = Symbol.for("troupe.error");
 
+/** The stable `code` of every Troupe error: match on it rather than on messages, which may change. */
 export type TroupeErrorCode =
   | "ACTOR_NOT_FOUND"
   | "QUEUE_NOT_FOUND"
   | "QUEUE_JOIN_TIMEOUT"
   | "CONNECTION_ERROR"
   | "ENQUEUE_UNCERTAIN"
+  | "SUCCESSOR_NOT_ENQUEUED"
   | "DECODE_ERROR"
   | "MESSAGE_TOO_LARGE"
   | "RATE_LIMIT_EXCEEDED"
@@ -18,6 +20,8 @@ export type TroupeErrorCode =
   | "RETRY"
   | "SHUTDOWN"
   | "INVALID_OPTION"
+  | "BROKER_NOT_SET"
+  | "EVENT_LOOP_BLOCKED"
   | "MODULE_LOAD_ERROR"
   | "PID_FILE_ERROR";
 
@@ -28,6 +32,7 @@ export type TroupeErrorCode =
 export class TroupeError extends Error {
   /** The codes of this error's class and of its Troupe superclasses, most specific first. */
   readonly [MARKER]: readonly TroupeErrorCode[];
+  /** This error's stable code, e.g. `"CONNECTION_ERROR"`. */
   readonly code: TroupeErrorCode;
 
   constructor(code: TroupeErrorCode, message: string, options?: { cause?: unknown }) {
@@ -64,6 +69,7 @@ function classCodes(target: unknown, own: TroupeErrorCode): TroupeErrorCode[] {
   return codes;
 }
 
+/** A message names an actor this broker has not declared: the worker dead-letters it. */
 export class ActorNotFound extends TroupeError {
   static override readonly code = "ACTOR_NOT_FOUND";
   constructor(actorName: string) {
@@ -74,6 +80,7 @@ export class ActorNotFound extends TroupeError {
   }
 }
 
+/** An operation names a queue this broker has not declared. */
 export class QueueNotFound extends TroupeError {
   static override readonly code = "QUEUE_NOT_FOUND";
   constructor(queueName: string) {
@@ -81,6 +88,7 @@ export class QueueNotFound extends TroupeError {
   }
 }
 
+/** `broker.join(queue, { timeout })` gave up before the queue drained. */
 export class QueueJoinTimeout extends TroupeError {
   static override readonly code = "QUEUE_JOIN_TIMEOUT";
   constructor(queueName: string, timeout: number) {
@@ -88,6 +96,7 @@ export class QueueJoinTimeout extends TroupeError {
   }
 }
 
+/** The broker or a backend could not be reached or failed; the driver's error is its `cause`. */
 export class ConnectionError extends TroupeError {
   static override readonly code: TroupeErrorCode = "CONNECTION_ERROR";
   constructor(message: string, options?: { cause?: unknown }) {
@@ -97,8 +106,9 @@ export class ConnectionError extends TroupeError {
 
 /**
  * The connection failed after an enqueue left this process, so whether the broker
- * stored the message is unknown. Sending the same `Message` object again is safe:
- * enqueue is idempotent per message copy, so it never leaves two copies.
+ * stored the message is unknown. On Redis, sending the same `Message` object again
+ * is safe (enqueue is idempotent per message copy); RabbitMQ does not deduplicate,
+ * so a resend there may leave two copies.
  */
 export class EnqueueUncertain extends ConnectionError {
   static override readonly code = "ENQUEUE_UNCERTAIN";
@@ -107,6 +117,29 @@ export class EnqueueUncertain extends ConnectionError {
   }
 }
 
+/**
+ * Raised by an after-hook that could not write what replaces or follows the message
+ * being processed: its retry copy, a callback, the next pipeline step, a group's
+ * completion callbacks. The worker then does not ack the message: while the broker
+ * is unreachable (`permanent` false) it goes back to its queue and runs again; when
+ * the successor can never be written (it cannot be encoded, or is refused) it is
+ * dead-lettered with this reason. Other after-hook errors are only logged.
+ */
+export class SuccessorNotEnqueued extends TroupeError {
+  static override readonly code = "SUCCESSOR_NOT_ENQUEUED";
+  /** What could not be written, e.g. "the retry of send_email(…)". */
+  readonly successor: string;
+  /** True when writing it again cannot help; by default, unless the cause is a `ConnectionError`. */
+  readonly permanent: boolean;
+  constructor(successor: string, cause: unknown, options: { permanent?: boolean } = {}) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(SuccessorNotEnqueued.code, `could not enqueue ${successor}: ${reason}`, { cause });
+    this.successor = successor;
+    this.permanent = options.permanent ?? !ConnectionError.isInstance(cause);
+  }
+}
+
+/** Bytes that are not a valid message (bad JSON, `NaN`, a missing or unknown key): dead-lettered with this reason. */
 export class DecodeError extends TroupeError {
   static override readonly code = "DECODE_ERROR";
   constructor(message: string, options?: { cause?: unknown }) {
@@ -114,6 +147,7 @@ export class DecodeError extends TroupeError {
   }
 }
 
+/** A message whose encoding exceeds the broker's `maxMessageSize`, refused before it is sent. */
 export class MessageTooLarge extends TroupeError {
   static override readonly code = "MESSAGE_TOO_LARGE";
   constructor(size: number, limit: number) {
@@ -124,6 +158,7 @@ export class MessageTooLarge extends TroupeError {
   }
 }
 
+/** A rate limiter had no slot; thrown inside an actor it fails the run, and Retries retries it quietly. */
 export class RateLimitExceeded extends TroupeError {
   static override readonly code = "RATE_LIMIT_EXCEEDED";
   constructor(message: string) {
@@ -131,6 +166,7 @@ export class RateLimitExceeded extends TroupeError {
   }
 }
 
+/** An actor ran past its `timeLimit`: its signal aborts with this error and the run fails (and is retried). */
 export class TimeLimitExceeded extends TroupeError {
   static override readonly code = "TIME_LIMIT_EXCEEDED";
   constructor(timeLimit: number) {
@@ -157,6 +193,7 @@ export class MiddlewareError extends TroupeError {
 /** Thrown by an actor to ask for a retry, optionally after a fixed delay (ms). */
 export class Retry extends TroupeError {
   static override readonly code = "RETRY";
+  /** Ms until the retry; undefined uses the usual exponential backoff. */
   readonly delay: number | undefined;
   constructor(options: { delay?: number; message?: string } = {}) {
     super(Retry.code, options.message ?? "retry requested");
@@ -177,5 +214,13 @@ export class InvalidOption extends TroupeError {
   static override readonly code = "INVALID_OPTION";
   constructor(message: string) {
     super(InvalidOption.code, message);
+  }
+}
+
+/** Something needs the global broker and there is none: no `setBroker`, no `TROUPE_BROKER_URL`, no `{ broker }` option. */
+export class BrokerNotSet extends TroupeError {
+  static override readonly code = "BROKER_NOT_SET";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(BrokerNotSet.code, message, options);
   }
 }

@@ -1,5 +1,5 @@
 import type { Broker } from "./broker.js";
-import { MiddlewareError } from "./errors.js";
+import { MiddlewareError, SuccessorNotEnqueued } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { HOOK_NAMES, type HookArgs, type HookName, type Middleware } from "./middleware.js";
 
@@ -15,6 +15,7 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  * synchronous hooks never allocate a promise.
  */
 export abstract class HookEmitter {
+  /** The middleware, in order; change it with `addMiddleware` so the hook index stays right. */
   readonly middleware: Middleware[];
   private hooks = {} as Record<HookName, Middleware[]>;
   abstract readonly logger: Logger;
@@ -24,16 +25,20 @@ export abstract class HookEmitter {
     this.indexHooks();
   }
 
+  /** The broker passed as first argument to every hook. */
   protected abstract broker(): Broker;
 
+  /** The first middleware of that class, e.g. `broker.getMiddleware(Results)`. */
   getMiddleware<T extends Middleware>(kind: new (...args: never[]) => T): T | undefined {
     return this.middleware.find((m): m is T => m instanceof kind);
   }
 
+  /** Whether any middleware implements the hook, to skip building its arguments when none does. */
   hasHook(hook: HookName): boolean {
     return this.hooks[hook].length > 0;
   }
 
+  /** Inserts middleware at the end, or before/after the first one of a class, and re-indexes the hooks. */
   protected insertMiddleware(middleware: Middleware, position: { before?: MiddlewareClass; after?: MiddlewareClass }): void {
     const anchor = position.before ?? position.after;
     let index = this.middleware.length;
@@ -66,13 +71,23 @@ export abstract class HookEmitter {
     }
   }
 
-  /** Runs an after-hook in reverse middleware order; errors are logged and swallowed. */
+  /**
+   * Runs an after-hook in reverse middleware order; errors are logged and swallowed,
+   * except `SuccessorNotEnqueued`: every hook still runs, then the first one is thrown,
+   * so the worker does not ack a message whose successor was not written.
+   */
   emitAfter<H extends HookName>(hook: H, ...args: HookArgs<H>): void | Promise<void> {
     const list = this.hooks[hook];
-    return this.runAfter(list, hook, list.length - 1, args as unknown[]);
+    return this.runAfter(list, hook, list.length - 1, args as unknown[], undefined);
   }
 
-  private runAfter(list: Middleware[], hook: HookName, from: number, args: unknown[]): void | Promise<void> {
+  private runAfter(
+    list: Middleware[],
+    hook: HookName,
+    from: number,
+    args: unknown[],
+    unwritten: SuccessorNotEnqueued | undefined,
+  ): void | Promise<void> {
     const broker = this.broker();
     for (let i = from; i >= 0; i--) {
       const m = list[i];
@@ -80,19 +95,32 @@ export abstract class HookEmitter {
       try {
         result = (m[hook] as AnyHook).call(m, broker, ...args);
       } catch (error) {
-        this.logHookError(m, hook, error);
+        unwritten = this.afterHookFailed(m, hook, error, unwritten);
         continue;
       }
       if (isThenable(result)) {
         return Promise.resolve(result).then(
-          () => this.runAfter(list, hook, i - 1, args),
-          (error) => {
-            this.logHookError(m, hook, error);
-            return this.runAfter(list, hook, i - 1, args);
-          },
+          () => this.runAfter(list, hook, i - 1, args, unwritten),
+          (error) => this.runAfter(list, hook, i - 1, args, this.afterHookFailed(m, hook, error, unwritten)),
         );
       }
     }
+    if (unwritten) throw unwritten;
+  }
+
+  /** Logs an after-hook error, or keeps a `SuccessorNotEnqueued` for the caller: the first one, or a permanent one over a transient (it decides the message's fate). */
+  private afterHookFailed(
+    middleware: Middleware,
+    hook: HookName,
+    error: unknown,
+    unwritten: SuccessorNotEnqueued | undefined,
+  ): SuccessorNotEnqueued | undefined {
+    if (!SuccessorNotEnqueued.isInstance(error)) {
+      this.logHookError(middleware, hook, error);
+      return unwritten;
+    }
+    if (unwritten && error.permanent && !unwritten.permanent) return error;
+    return unwritten ?? error;
   }
 
   /** Declaration hooks are synchronous (declarations happen at import time). */
@@ -101,6 +129,7 @@ export abstract class HookEmitter {
     if (isThenable(result)) throw new MiddlewareError(`${hook} hooks must be synchronous`);
   }
 
+  /** Runs an after-hook at declaration time; a hook's async failure is logged, not awaited. */
   protected emitAfterSync<H extends HookName>(hook: H, ...args: HookArgs<H>): void {
     const result = this.emitAfter(hook, ...args);
     if (isThenable(result)) Promise.resolve(result).catch(() => {});

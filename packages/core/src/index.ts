@@ -1,3 +1,10 @@
+/**
+ * Messages in Dramatiq's wire format, the `Broker`, `Consumer`, `Middleware` and
+ * `ResultBackend` contracts, `actor()`, the `Worker`, the default middleware, `pipeline`
+ * and `group`, and in-memory implementations for tests and zero-setup use.
+ *
+ * @module @troupe/core
+ */
 export {
   Actor,
   type ActorArgs,
@@ -14,6 +21,7 @@ export {
 } from "./actor.js";
 export type { ActorLike, ActorOptions, ErrorClass, MessageOptions, OverridableOptions } from "./actor-options.js";
 export {
+  BROKER_OPTION_KEYS,
   Broker,
   type BrokerCapabilities,
   type BrokerOptions,
@@ -28,8 +36,10 @@ export { Pipeline, type PipelineResult, type PipelineStep, pipeline } from "./co
 export type { ConsumeOptions, Consumer, Delivery } from "./consumer.js";
 export { currentMessage, MessageContext } from "./current-message.js";
 export { type Encoder, JsonEncoder, type MessageData, validateEnvelope } from "./encoder.js";
+export { errorTypeName } from "./error-type-name.js";
 export {
   ActorNotFound,
+  BrokerNotSet,
   ConnectionError,
   DecodeError,
   EnqueueUncertain,
@@ -42,12 +52,13 @@ export {
   Retry,
   Shutdown,
   SkipMessage,
+  SuccessorNotEnqueued,
   TimeLimitExceeded,
   TroupeError,
   type TroupeErrorCode,
 } from "./errors.js";
 export { esmEntry } from "./esm-entry.js";
-export { getBroker, peekBroker, setBroker } from "./global-broker.js";
+export { BROKER_URL_ENV, getBroker, peekBroker, resolveBroker, setBroker } from "./global-broker.js";
 export { uuid4 } from "./ids.js";
 export { assertJson, type Jsonable, type JsonObject, type JsonPrimitive, type JsonValue } from "./json.js";
 export { consoleLogger, type Logger, type LogLevel } from "./logger.js";
@@ -63,6 +74,7 @@ export { Retries, type RetriesOptions } from "./middleware/retries.js";
 export { ShutdownNotifications } from "./middleware/shutdown-notifications.js";
 export { TimeLimit } from "./middleware/time-limit.js";
 export { HOOK_NAMES, type HookName, type Middleware, type ProcessOutcome } from "./middleware.js";
+export { assertKnownOptions, optionKeys } from "./option-keys.js";
 export { OPTION_WIRE_NAMES, toWireName } from "./options.js";
 export { canonicalQueueName, deadLetterQueueName, delayQueueName, isDelayQueue } from "./queues.js";
 export { Barrier } from "./rate-limits/barrier.js";
@@ -73,7 +85,6 @@ export { ResultFailure, ResultMissing, ResultTimeout } from "./result-errors.js"
 export { MemoryResultBackend } from "./results/memory-result-backend.js";
 export {
   DEFAULT_RESULT_TTL,
-  errorTypeName,
   type FailureMarker,
   type GetResultOptions,
   ResultBackend,

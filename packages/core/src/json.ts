@@ -1,5 +1,8 @@
+/** A JSON scalar. Numbers must be finite; integers above 2^53 lose precision. */
 export type JsonPrimitive = string | number | boolean | null;
+/** Any value JSON carries unchanged: what message arguments and results may be. */
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+/** A plain JSON object, as `kwargs` are. */
 export type JsonObject = { [key: string]: JsonValue };
 
 /**

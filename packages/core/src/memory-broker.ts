@@ -1,9 +1,17 @@
-import { Broker, type BrokerCapabilities, type BrokerOptions, type DeadLetter, type JoinOptions, type QueueStats } from "./broker.js";
+import {
+  BROKER_OPTION_KEYS,
+  Broker,
+  type BrokerCapabilities,
+  type BrokerOptions,
+  type DeadLetter,
+  type JoinOptions,
+  type QueueStats,
+} from "./broker.js";
 import type { ConsumeOptions, Consumer } from "./consumer.js";
 import { QueueJoinTimeout } from "./errors.js";
-import { setDefaultBrokerFactory } from "./global-broker.js";
 import { MemoryConsumer, type MemoryDelivery, MemoryQueue } from "./memory-consumer.js";
 import type { Message } from "./message.js";
+import { assertKnownOptions } from "./option-keys.js";
 import { canonicalQueueName, delayQueueName } from "./queues.js";
 
 interface DeadEntry {
@@ -33,6 +41,7 @@ export class MemoryBroker extends Broker {
 
   constructor(options: BrokerOptions = {}) {
     super(options);
+    assertKnownOptions("MemoryBroker", options, BROKER_OPTION_KEYS);
   }
 
   /** @internal */
@@ -49,6 +58,7 @@ export class MemoryBroker extends Broker {
     return all;
   }
 
+  /** The dead-lettered messages of one queue, oldest first, as they were last enqueued. */
   deadLettersByQueue(queueName: string): Message[] {
     return (this.dead.get(canonicalQueueName(queueName)) ?? []).flatMap((entry) => (entry.message ? [entry.message] : []));
   }
@@ -119,6 +129,10 @@ export class MemoryBroker extends Broker {
     });
   }
 
+  /**
+   * Resolves when nothing for the queue is waiting, delayed or unacknowledged. With
+   * `failFast`, rejects with the error of the first of its messages to be dead-lettered.
+   */
   join(queueName: string, options: JoinOptions & { failFast?: boolean } = {}): Promise<void> {
     const canonical = canonicalQueueName(queueName);
     if (this.drained(canonical)) return Promise.resolve();
@@ -204,5 +218,3 @@ export class MemoryBroker extends Broker {
     return count;
   }
 }
-
-setDefaultBrokerFactory(() => new MemoryBroker());

@@ -8,13 +8,21 @@ import { resultBackendOf } from "./results/results.js";
 
 const defaultEncoder = new JsonEncoder();
 
+/** What a `Message` is built from; usually `actor.message(...)` builds it for you. */
 export interface MessageInit<Args extends readonly unknown[]> {
+  /** The queue the message is stored in (`q`, or `q.DQ` while delayed). */
   queueName: string;
+  /** The actor to run. */
   actorName: string;
+  /** Positional arguments. */
   args: Args;
+  /** Keyword arguments, for Python actors (default `{}`). */
   kwargs?: JsonObject;
+  /** Wire options, snake_case (default `{}`). */
   options?: Record<string, unknown>;
+  /** Default: a new uuid4. */
   messageId?: string;
+  /** Default: now, in ms. */
   messageTimestamp?: number;
 }
 
@@ -25,12 +33,19 @@ export interface MessageInit<Args extends readonly unknown[]> {
  * `Args` and `R` carry the actor's argument and result types to `getResult`.
  */
 export class Message<Args extends readonly unknown[] = readonly unknown[], R = unknown> {
+  /** The queue the bytes are stored in: `q`, or `q.DQ` for a delayed message. */
   readonly queueName: string;
+  /** The actor to run. */
   readonly actorName: string;
+  /** Positional arguments; a pipeline appends the previous step's result. */
   readonly args: Args;
+  /** Keyword arguments (from Python producers; Troupe sends `{}`). */
   readonly kwargs: JsonObject;
+  /** Middleware state under its wire (snake_case) names: `retries`, `eta`, `max_retries`, … */
   readonly options: Record<string, unknown>;
+  /** uuid4, stable across retries and delays; it keys the stored result. */
   readonly messageId: string;
+  /** When the message was built (producer clock, ms); `maxAge` counts from it. */
   readonly messageTimestamp: number;
   /** Set by middleware when the message must go to the dead-letter queue. Not encoded. */
   failed = false;
@@ -66,6 +81,7 @@ export class Message<Args extends readonly unknown[] = readonly unknown[], R = u
     };
   }
 
+  /** A message from its wire object (already parsed and validated). */
   static fromJSON<A extends readonly unknown[] = readonly unknown[], T = unknown>(data: MessageData): Message<A, T> {
     return new Message<A, T>({
       queueName: data.queue_name,
@@ -78,10 +94,12 @@ export class Message<Args extends readonly unknown[] = readonly unknown[], R = u
     });
   }
 
+  /** The bytes to store: compact JSON by default. */
   encode(encoder: Encoder = defaultEncoder): string | Buffer {
     return encoder.encode(this.toJSON());
   }
 
+  /** Parses stored bytes; throws `DecodeError` for anything that is not a valid envelope. */
   static decode(raw: string | Buffer, encoder: Encoder = defaultEncoder): Message {
     return Message.fromJSON(encoder.decode(raw));
   }
@@ -123,6 +141,7 @@ export class Message<Args extends readonly unknown[] = readonly unknown[], R = u
     return resultBackendOf(this.broker, options.backend).getResult(this, options) as Promise<R>;
   }
 
+  /** `actor_name(message_id)`, as log lines name a message. */
   toString(): string {
     return `${this.actorName}(${this.messageId})`;
   }

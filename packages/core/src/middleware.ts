@@ -8,46 +8,90 @@ import type { Worker } from "./worker.js";
 export type HookReturn = void | Promise<unknown>;
 
 /** What an actor run produced: its result, or the error it threw. */
-export type ProcessOutcome = { result: unknown; error?: undefined } | { error: unknown; result?: undefined };
+export type ProcessOutcome =
+  | {
+      /** The actor's return value. */
+      result: unknown;
+      /** Absent on success. */
+      error?: undefined;
+    }
+  | {
+      /** What the actor threw (or the time limit or shutdown aborted it with). */
+      error: unknown;
+      /** Absent on failure. */
+      result?: undefined;
+    };
 
 /**
  * Named lifecycle points, as Dramatiq's. Every hook is optional and may be async.
  * Before-hooks run in middleware order and a thrown error aborts the operation;
- * after-hooks run in reverse order and errors are logged, never raised.
+ * after-hooks run in reverse order and errors are logged, never raised, except
+ * `SuccessorNotEnqueued`: a hook that could not write what follows a message throws
+ * it, and the worker does not ack the message.
  */
 export interface Middleware {
-  /** Actor option names (camelCase) this middleware reads; declaring an actor with an unknown one fails. */
+  /**
+   * Option names (camelCase) this middleware reads, from actors and (through
+   * `messageOption`) from messages: declaring an actor, or sending a message, with
+   * a name that neither core nor any middleware on the broker declares fails with `InvalidOption`.
+   */
   readonly actorOptions?: readonly string[];
 
+  /** Before an actor is declared (synchronous: declarations run at import time); throwing refuses the declaration. */
   beforeDeclareActor?(broker: Broker, actor: AnyActor): HookReturn;
+  /** After an actor is declared; also replayed for earlier actors when the middleware is added late. Synchronous. */
   afterDeclareActor?(broker: Broker, actor: AnyActor): HookReturn;
+  /** Before a queue is declared. Synchronous. */
   beforeDeclareQueue?(broker: Broker, queueName: string): HookReturn;
+  /** After a queue is declared; replayed like `afterDeclareActor`. Synchronous. */
   afterDeclareQueue?(broker: Broker, queueName: string): HookReturn;
+  /** After a queue's delay queue (`q.DQ`) is declared. Synchronous. */
   afterDeclareDelayQueue?(broker: Broker, queueName: string): HookReturn;
 
-  beforeEnqueue?(broker: Broker, message: Message, delay: number | undefined): HookReturn;
+  /**
+   * Before a message is stored; throwing (e.g. `MiddlewareError`) refuses the send. `delay` is the requested delay, if any;
+   * `batch` holds every message of the same `enqueueMany` call, this one included (one message for `enqueue`).
+   */
+  beforeEnqueue?(broker: Broker, message: Message, delay: number | undefined, batch: readonly Message[]): HookReturn;
+  /** After the broker has the message (on RabbitMQ with confirms: once confirmed). */
   afterEnqueue?(broker: Broker, message: Message, delay: number | undefined): HookReturn;
+  /** When a worker starts holding a delayed message until its `eta`. */
   beforeDelayMessage?(broker: Broker, message: Message): HookReturn;
 
+  /** Before the actor runs; throwing `SkipMessage` skips it (acked, or nacked when the message was failed). */
   beforeProcessMessage?(broker: Broker, message: Message): HookReturn;
+  /** After the actor settled, with its result or error; runs before the ack or nack. Throw `SuccessorNotEnqueued` when a message it writes could not be enqueued. */
   afterProcessMessage?(broker: Broker, message: Message, outcome: ProcessOutcome): HookReturn;
+  /** After a `beforeProcessMessage` hook skipped the message. */
   afterSkipMessage?(broker: Broker, message: Message): HookReturn;
 
+  /** Before a processed message is acked. */
   beforeAck?(broker: Broker, message: Message): HookReturn;
+  /** After a processed message was acked. */
   afterAck?(broker: Broker, message: Message): HookReturn;
+  /** Before a failed message is sent to the dead letters. */
   beforeNack?(broker: Broker, message: Message): HookReturn;
+  /** After a failed message was sent to the dead letters. */
   afterNack?(broker: Broker, message: Message): HookReturn;
 
+  /** In each `troupe worker` process, once the module is imported and the broker chosen. */
   afterProcessBoot?(broker: Broker): HookReturn;
+  /** In `worker.start()`, before any consumer starts. */
   beforeWorkerBoot?(broker: Broker, worker: Worker): HookReturn;
+  /** In `worker.start()`, once the consumers run. */
   afterWorkerBoot?(broker: Broker, worker: Worker): HookReturn;
+  /** In `worker.stop()`, before anything is stopped (in-flight actors still run). */
   beforeWorkerShutdown?(broker: Broker, worker: Worker): HookReturn;
+  /** In `worker.stop()`, once every consumer is closed. */
   afterWorkerShutdown?(broker: Broker, worker: Worker): HookReturn;
+  /** In `worker.stop()`, before the consumer of `queueName` closes. */
   beforeConsumerShutdown?(broker: Broker, worker: Worker, queueName: string): HookReturn;
 }
 
+/** The name of a middleware hook. */
 export type HookName = Exclude<keyof Middleware, "actorOptions">;
 
+/** Every hook name, in lifecycle order: what the broker indexes middleware by. */
 export const HOOK_NAMES: readonly HookName[] = [
   "beforeDeclareActor",
   "afterDeclareActor",
@@ -72,4 +116,5 @@ export const HOOK_NAMES: readonly HookName[] = [
   "beforeConsumerShutdown",
 ];
 
+/** The arguments of a hook after the broker. */
 export type HookArgs<H extends HookName> = Parameters<NonNullable<Middleware[H]>> extends [Broker, ...infer Rest] ? Rest : never;

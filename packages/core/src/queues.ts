@@ -8,6 +8,7 @@ export function assertQueueName(name: string): void {
   }
 }
 
+/** Whether `name` is a delay queue (`q.DQ`). */
 export const isDelayQueue = (name: string): boolean => name.endsWith(".DQ");
 
 /** `q.DQ` → `q`, `q.XQ` → `q`, `q` → `q`. */
@@ -15,6 +16,7 @@ export function canonicalQueueName(name: string): string {
   return name.endsWith(".DQ") || name.endsWith(".XQ") ? name.slice(0, -3) : name;
 }
 
+/** The delay queue of a queue: `q` → `q.DQ` (and `q.DQ` stays `q.DQ`). */
 export const delayQueueName = (name: string): string => `${canonicalQueueName(name)}.DQ`;
 
 /** Dead letters always live under the canonical name: `q.XQ`, never `q.DQ.XQ`. */

@@ -1,5 +1,6 @@
 import { TroupeError } from "./errors.js";
 
+/** No result is stored (yet) for the message: not finished, expired, or its actor does not store results. */
 export class ResultMissing extends TroupeError {
   static override readonly code = "RESULT_MISSING";
   constructor(messageId: string) {
@@ -7,6 +8,7 @@ export class ResultMissing extends TroupeError {
   }
 }
 
+/** A blocking `getResult` waited its whole `timeout` without a result. */
 export class ResultTimeout extends TroupeError {
   static override readonly code = "RESULT_TIMEOUT";
   constructor(messageId: string, timeout: number) {
@@ -17,7 +19,9 @@ export class ResultTimeout extends TroupeError {
 /** The actor failed for good; carries the remote error's type and message. */
 export class ResultFailure extends TroupeError {
   static override readonly code = "RESULT_FAILURE";
+  /** The remote error's type name, e.g. `"TypeError"` (or a Python exception name). */
   readonly errorType: string;
+  /** The remote error's message. */
   readonly errorMessage: string;
   constructor(errorType: string, errorMessage: string) {
     super(ResultFailure.code, `actor failed with ${errorType}: ${errorMessage}`);

@@ -3,13 +3,18 @@ import type { Broker } from "./broker.js";
 import type { Consumer, Delivery } from "./consumer.js";
 import { MessageContext, runInContext } from "./current-message.js";
 import { DelayedMessages } from "./delayed-messages.js";
-import { ActorNotFound, DecodeError, Shutdown, SkipMessage } from "./errors.js";
+import { ActorNotFound, DecodeError, InvalidOption, Shutdown, SkipMessage } from "./errors.js";
+import { GiveBack } from "./give-back.js";
 import { type HeldDelivery, requeueHeld } from "./held-delivery.js";
 import type { Message } from "./message.js";
 import type { ProcessOutcome } from "./middleware.js";
+import { assertKnownOptions, optionKeys } from "./option-keys.js";
 import { PriorityBuffer } from "./priority-buffer.js";
 import { canonicalQueueName, delayQueueName, isDelayQueue } from "./queues.js";
+import { Settlement } from "./settlement.js";
+import { wireOptionProblem } from "./wire-options.js";
 
+/** Options of `new Worker(broker, options)`. */
 export interface WorkerOptions {
   /** Actors running at once (default 8). */
   concurrency?: number;
@@ -24,6 +29,16 @@ export interface WorkerOptions {
   /** How long `stop()` lets in-flight actors finish before requeueing them, ms (default 30 000). */
   shutdownTimeout?: number;
 }
+
+const WORKER_OPTIONS = optionKeys<WorkerOptions>({
+  concurrency: true,
+  prefetch: true,
+  delayPrefetch: true,
+  queues: true,
+  workerTimeout: true,
+  shutdownTimeout: true,
+});
+const STOP_OPTIONS = optionKeys<NonNullable<Parameters<Worker["stop"]>[0]>>({ timeout: true });
 
 interface Job extends HeldDelivery {
   readonly actor: AnyActor;
@@ -43,11 +58,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * after its actor settles, and nacked when middleware failed it.
  */
 export class Worker {
+  /** The broker it consumes from. */
   readonly broker: Broker;
+  /** Actors running at once. */
   readonly concurrency: number;
+  /** Messages fetched ahead per queue. */
   readonly prefetch: number;
+  /** Delayed messages held per delay queue. */
   readonly delayPrefetch: number;
+  /** Idle tick of the consumers, ms. */
   readonly workerTimeout: number;
+  /** Grace period of `stop()` for in-flight actors, ms. */
   readonly shutdownTimeout: number;
   private readonly queueFilter: readonly string[] | undefined;
   private readonly consumers = new Map<string, Consumer>();
@@ -57,12 +78,15 @@ export class Worker {
   private readonly active = new Set<MessageContext>();
   private readonly abandoned = new WeakSet<MessageContext>();
   private readonly pendingRequeues = new Set<Promise<void>>();
+  private readonly giveBack: GiveBack;
+  private readonly settlement: Settlement;
   private running = 0;
   private idleWaiters: (() => void)[] = [];
   private state: State = "new";
   private stopping: Promise<void> | undefined;
 
   constructor(broker: Broker, options: WorkerOptions = {}) {
+    assertKnownOptions("Worker", options, WORKER_OPTIONS);
     this.broker = broker;
     this.concurrency = options.concurrency ?? 8;
     if (!(this.concurrency >= 1)) throw new RangeError("concurrency must be at least 1");
@@ -72,6 +96,8 @@ export class Worker {
     this.shutdownTimeout = options.shutdownTimeout ?? 30_000;
     this.queueFilter = options.queues;
     this.delayed = new DelayedMessages(broker);
+    this.giveBack = new GiveBack(broker.logger);
+    this.settlement = new Settlement(broker, this.giveBack);
   }
 
   /** Messages whose actors are running now. */
@@ -79,10 +105,12 @@ export class Worker {
     return this.active;
   }
 
+  /** True between `start()` and `stop()`. */
   get isRunning(): boolean {
     return this.state === "running";
   }
 
+  /** Starts consuming (once per worker): one consumer per queue and per delay queue. */
   async start(): Promise<void> {
     if (this.state !== "new") throw new Error("a worker can be started once");
     await this.broker.emitBefore("beforeWorkerBoot", this);
@@ -108,6 +136,7 @@ export class Worker {
    * requeued), acks are flushed and consumers closed.
    */
   stop(options: { timeout?: number } = {}): Promise<void> {
+    assertKnownOptions("Worker.stop", options, STOP_OPTIONS);
     this.stopping ??= this.shutdown(options.timeout ?? this.shutdownTimeout);
     return this.stopping;
   }
@@ -119,6 +148,7 @@ export class Worker {
     }
     await this.broker.emitBefore("beforeWorkerShutdown", this);
     this.state = "stopping";
+    this.giveBack.stop();
     await requeueHeld([...this.buffer.drain(), ...this.delayed.release()], this.broker.logger);
     if (!(await this.idleWithin(timeout))) {
       this.broker.logger.warn(`${this.running} actor(s) still running after ${timeout} ms: their messages go back to the queue`);
@@ -190,7 +220,12 @@ export class Worker {
     for (const delivery of batch) {
       const message = delivery.message;
       if (!message) {
-        this.reject(consumer, delivery, delivery.error ?? new DecodeError("undecodable message"));
+        this.settlement.reject(consumer, delivery, delivery.error ?? new DecodeError("undecodable message"));
+        continue;
+      }
+      const problem = wireOptionProblem(message.options);
+      if (problem) {
+        this.settlement.reject(consumer, delivery, new InvalidOption(problem));
         continue;
       }
       if (delayQueue) {
@@ -199,9 +234,9 @@ export class Worker {
       }
       const actor = this.broker.actors.get(message.actorName);
       if (!actor) {
-        this.reject(consumer, delivery, new ActorNotFound(message.actorName));
+        this.settlement.reject(consumer, delivery, new ActorNotFound(message.actorName));
       } else if (!actor.options.kwargs && Object.keys(message.kwargs).length > 0) {
-        this.reject(
+        this.settlement.reject(
           consumer,
           delivery,
           new DecodeError(`actor "${actor.actorName}" got keyword arguments; declare it with { kwargs: true } to accept them`),
@@ -212,21 +247,6 @@ export class Worker {
     }
     if (delayQueue) this.delayed.arm();
     else this.fillSlots();
-  }
-
-  /** Dead-letters a message that cannot run, with the reason in the log. */
-  private reject(consumer: Consumer, delivery: Delivery, reason: Error): void {
-    const message = delivery.message;
-    this.broker.logger.warn(`dead-lettering ${message ? message.toString() : "a message"} from ${consumer.queueName}: ${reason.message}`);
-    if (message) {
-      message.fail();
-      message.lastError = reason;
-      void this.settle(consumer, delivery, message);
-    } else {
-      void Promise.resolve()
-        .then(() => consumer.nack(delivery, reason.message))
-        .catch((error) => this.broker.logger.error(`could not dead-letter an undecodable message: ${error}`));
-    }
   }
 
   private fillSlots(): void {
@@ -265,9 +285,13 @@ export class Worker {
       } catch (error) {
         if (SkipMessage.isInstance(error) && !context.aborted) {
           if (message.failed && message.lastError === undefined) message.lastError = error;
-          const after = broker.emitAfter("afterSkipMessage", message);
-          if (after) await after;
-          await this.settle(consumer, delivery, message);
+          let after: void | Promise<void>;
+          try {
+            after = broker.emitAfter("afterSkipMessage", message);
+          } catch (error) {
+            after = Promise.reject(error);
+          }
+          await this.settlement.afterHooks(consumer, delivery, message, after);
           return;
         }
         outcome = { error: error ?? new Error("the actor threw undefined") };
@@ -277,9 +301,13 @@ export class Worker {
         return;
       }
       if (outcome.error !== undefined) message.lastError = outcome.error;
-      const after = broker.emitAfter("afterProcessMessage", message, outcome);
-      if (after) await after;
-      await this.settle(consumer, delivery, message);
+      let after: void | Promise<void>;
+      try {
+        after = broker.emitAfter("afterProcessMessage", message, outcome);
+      } catch (error) {
+        after = Promise.reject(error);
+      }
+      await this.settlement.afterHooks(consumer, delivery, message, after, outcome);
     } catch (error) {
       broker.logger.error(`processing ${message} failed unexpectedly: ${(error as Error)?.stack ?? error}`);
     } finally {
@@ -303,35 +331,4 @@ export class Worker {
       else resolve(result);
     });
   }
-
-  /** Acks, or nacks a failed message, with the hooks around it. */
-  private async settle(consumer: Consumer, delivery: Delivery, message: Message): Promise<void> {
-    const broker = this.broker;
-    try {
-      if (message.failed) {
-        const before = broker.emitBefore("beforeNack", message);
-        if (before) await before;
-        const nacked = consumer.nack(delivery, describe(message.lastError));
-        if (nacked) await nacked;
-        const after = broker.emitAfter("afterNack", message);
-        if (after) await after;
-      } else {
-        const before = broker.emitBefore("beforeAck", message);
-        if (before) await before;
-        const acked = consumer.ack(delivery);
-        if (acked) await acked;
-        const after = broker.emitAfter("afterAck", message);
-        if (after) await after;
-      }
-    } catch (error) {
-      broker.logger.error(
-        `could not ${message.failed ? "nack" : "ack"} ${message}: ${(error as Error)?.message ?? error}; the broker will deliver it again`,
-      );
-    }
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return error === undefined ? "failed" : String(error);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DecodeError, JsonEncoder, Message, resultKey } from "../src/index.js";
 import { loadProtocolVector as loadVector, type MessageVector } from "../../../fixtures/protocol-vectors.js";
+import { DecodeError, JsonEncoder, Message, resultKey } from "../src/index.js";
 
 const messages = loadVector<MessageVector[]>("messages.json");
 const nonstandard = loadVector<MessageVector[]>("messages-nonstandard.json");

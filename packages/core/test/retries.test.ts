@@ -91,6 +91,34 @@ describe("Retries", () => {
     expect(h.broker.deadLetters).toHaveLength(1);
   });
 
+  it("reads max_retries: null on a wire message as unlimited retries, as Dramatiq does, over the actor's own limit", async () => {
+    const h = current();
+    let runs = 0;
+    actor(
+      "stubborn",
+      () => {
+        runs++;
+        if (runs <= 25) throw new Error(`attempt ${runs}`);
+      },
+      { broker: h.broker, maxRetries: 2 },
+    );
+    const raw = JSON.stringify({
+      queue_name: "default",
+      actor_name: "stubborn",
+      args: [],
+      kwargs: {},
+      options: { max_retries: null, min_backoff: 1, max_backoff: 2 },
+      message_id: "4f1b7c9e-0d1a-4a8e-9c43-2b7d6f0e5a11",
+      message_timestamp: Date.now(),
+    });
+    h.broker.enqueueRaw("default", raw);
+    await h.start();
+    await until(() => runs === 26, "the 26th attempt ran", 15_000);
+    await h.broker.join("default", { timeout: 5_000 });
+    expect(runs).toBe(26);
+    expect(h.broker.deadLetters).toHaveLength(0);
+  });
+
   it("computes the protocol's backoff: min × 2^retries × U(1,2), capped to max × U(0.5,1)", () => {
     expect(computeBackoff(0, 100, 1e6, () => 0)).toBe(100);
     expect(computeBackoff(3, 100, 1e6, () => 1)).toBe(1600);

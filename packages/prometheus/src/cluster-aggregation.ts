@@ -8,6 +8,7 @@ import { ExpositionServer } from "./exposition-server.js";
 export interface SupervisorContext {
   /** The live worker processes; a dead one is never listed, so its gauges cannot linger. */
   workers(): ChildProcess[];
+  /** The supervisor's logger. */
   logger: Logger;
 }
 
@@ -24,7 +25,13 @@ let nextRequestId = 0;
  * scrape asks every live process for its registry and sums them with prom-client's
  * `AggregatorRegistry`; only the first process is asked for the queue depths.
  */
-export async function startSupervisorExtension(context: SupervisorContext, options: ServerOptions): Promise<{ close(): Promise<void> }> {
+export async function startSupervisorExtension(
+  context: SupervisorContext,
+  options: ServerOptions,
+): Promise<{
+  /** Stops serving. */
+  close(): Promise<void>;
+}> {
   const server = new ExpositionServer(async () => {
     const workers = context.workers();
     const replies = await Promise.all(workers.map((worker, index) => collect(worker, index === 0, context.logger)));

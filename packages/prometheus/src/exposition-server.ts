@@ -4,7 +4,9 @@ import { MetricsServerError } from "./metrics-server-error.js";
 
 /** What a scrape returns: the text and its content type. */
 export interface Exposition {
+  /** The `content-type` of the text format. */
   contentType: string;
+  /** The metrics, in the text format. */
   body: string;
 }
 
@@ -15,12 +17,28 @@ export class ExpositionServer {
   constructor(private readonly render: () => Promise<Exposition>) {}
 
   /** The bound address once listening (the real port when 0 was asked for). */
-  get address(): { host: string; port: number } | undefined {
+  get address():
+    | {
+        /** The bound interface. */
+        host: string;
+        /** The bound port. */
+        port: number;
+      }
+    | undefined {
     const address = this.server?.address() as AddressInfo | null | undefined;
     return address ? { host: address.address, port: address.port } : undefined;
   }
 
-  async listen(host: string, port: number): Promise<{ host: string; port: number }> {
+  /** Starts serving; rejects with `MetricsServerError` when the address cannot be bound. */
+  async listen(
+    host: string,
+    port: number,
+  ): Promise<{
+    /** The bound interface. */
+    host: string;
+    /** The bound port. */
+    port: number;
+  }> {
     const server = createServer((request, response) => {
       const path = (request.url ?? "/").split("?")[0];
       if (request.method !== "GET" || path !== "/metrics") {
@@ -42,6 +60,7 @@ export class ExpositionServer {
     return this.address as { host: string; port: number };
   }
 
+  /** Stops serving, closing keep-alive connections of scrapers too. */
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;

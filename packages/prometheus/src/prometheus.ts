@@ -1,10 +1,11 @@
-import type { Broker, Message, Middleware, ProcessOutcome, Worker } from "@troupe/core";
+import { assertKnownOptions, type Broker, type Message, type Middleware, optionKeys, type ProcessOutcome, type Worker } from "@troupe/core";
 import { Registry } from "prom-client";
 import { type Exposition, ExpositionServer } from "./exposition-server.js";
 import { createMessageMetrics, type MessageMetrics } from "./metrics.js";
 import { isSupervisedProcess, MetricsReporter } from "./metrics-reporter.js";
 import { QueueDepthCollector } from "./queue-depth-collector.js";
 
+/** Options of `new Prometheus(options)`. */
 export interface PrometheusOptions {
   /** Interface the exposition server binds (default 127.0.0.1). */
   host?: string;
@@ -16,6 +17,8 @@ export interface PrometheusOptions {
   registry?: Registry;
 }
 
+const PROMETHEUS_OPTIONS = optionKeys<PrometheusOptions>({ host: true, port: true, prefix: true, registry: true });
+
 type Labels = { queue_name: string; actor_name: string };
 
 const labelsOf = (message: Message): Labels => ({ queue_name: message.queueName, actor_name: message.actorName });
@@ -26,9 +29,13 @@ const labelsOf = (message: Message): Labels => ({ queue_name: message.queueName,
  * serve one aggregate over all worker processes, and answers its collect requests.
  */
 export class Prometheus implements Middleware {
+  /** Interface the exposition server binds. */
   readonly host: string;
+  /** Port the exposition server binds (0: a free one, see `address`). */
   readonly port: number;
+  /** Metric name prefix. */
   readonly prefix: string;
+  /** The registry holding the message metrics. */
   readonly registry: Registry;
   private readonly metrics: MessageMetrics;
   private readonly queueDepth: QueueDepthCollector;
@@ -42,6 +49,7 @@ export class Prometheus implements Middleware {
   private reporter: MetricsReporter | undefined;
 
   constructor(options: PrometheusOptions = {}) {
+    assertKnownOptions("Prometheus", options, PROMETHEUS_OPTIONS);
     this.host = options.host ?? "127.0.0.1";
     this.port = options.port ?? 9191;
     this.prefix = options.prefix ?? "dramatiq";
@@ -51,7 +59,14 @@ export class Prometheus implements Middleware {
   }
 
   /** Where this process serves its metrics, once it does. */
-  get address(): { host: string; port: number } | undefined {
+  get address():
+    | {
+        /** The bound interface. */
+        host: string;
+        /** The bound port. */
+        port: number;
+      }
+    | undefined {
     return this.server?.address;
   }
 

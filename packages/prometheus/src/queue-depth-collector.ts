@@ -7,6 +7,7 @@ import { Gauge, Registry } from "prom-client";
  * one worker process is asked for them, and they are not summed N times.
  */
 export class QueueDepthCollector {
+  /** The registry of the three queue-depth gauges, filled at each `collect()`. */
   readonly registry = new Registry();
   private readonly ready: Gauge<"queue_name">;
   private readonly delayed: Gauge<"queue_name">;
@@ -24,6 +25,7 @@ export class QueueDepthCollector {
     });
   }
 
+  /** The broker whose declared queues are measured. */
   bind(broker: Broker): void {
     this.broker = broker;
   }

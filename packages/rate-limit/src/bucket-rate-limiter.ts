@@ -1,6 +1,7 @@
-import type { RateLimiterBackend } from "@troupe/core";
+import { assertKnownOptions, optionKeys, type RateLimiterBackend } from "@troupe/core";
 import { RateLimiter } from "./rate-limiter.js";
 
+/** Options of `new BucketRateLimiter(backend, key, options)`. */
 export interface BucketRateLimiterOptions {
   /** Acquisitions per bucket. */
   limit: number;
@@ -8,16 +9,21 @@ export interface BucketRateLimiterOptions {
   bucket: number;
 }
 
+const BUCKET_OPTIONS = optionKeys<BucketRateLimiterOptions>({ limit: true, bucket: true });
+
 /**
  * Allows `limit` acquisitions per fixed time bucket. Counters are keyed
  * `<key>@<bucket start ms>`, as Dramatiq's, and live one bucket long.
  */
 export class BucketRateLimiter extends RateLimiter {
+  /** Acquisitions per bucket. */
   readonly limit: number;
+  /** Bucket length, ms. */
   readonly bucket: number;
 
   constructor(backend: RateLimiterBackend, key: string, options: BucketRateLimiterOptions) {
     super(backend, key);
+    assertKnownOptions("BucketRateLimiter", options, BUCKET_OPTIONS);
     this.limit = options.limit;
     this.bucket = options.bucket;
     if (!(this.limit >= 1)) throw new RangeError("limit must be at least 1");

@@ -1,3 +1,9 @@
+/**
+ * Concurrent, bucket and window rate limiters and the `RateLimits` middleware; the
+ * Redis and memcached backends live in the `/redis` and `/memcached` subpaths.
+ *
+ * @module @troupe/rate-limit
+ */
 export {
   Barrier,
   GROUP_BARRIER_TTL,

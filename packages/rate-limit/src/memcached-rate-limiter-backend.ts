@@ -1,4 +1,4 @@
-import { ConnectionError, type RateLimiterBackend } from "@troupe/core";
+import { assertKnownOptions, ConnectionError, optionKeys, type RateLimiterBackend } from "@troupe/core";
 import type { Client } from "memjs";
 import { MemcachedConnection, parseCounter } from "./memcached-connection.js";
 import { requireOptional } from "./require-optional.js";
@@ -8,6 +8,7 @@ const memjs = requireOptional<typeof import("memjs")>("memjs", "@troupe/rate-lim
 /** pylibmc's item flag for integers: Python readers see ints, not bytes. */
 export const INTEGER_FLAGS = 4;
 
+/** Options of `new MemcachedRateLimiterBackend(options)`: servers or a ready client. */
 export interface MemcachedRateLimiterBackendOptions {
   /** "host:port" or a list of them (default "127.0.0.1:11211"). Ignored when `client` is given. */
   servers?: string | readonly string[];
@@ -16,6 +17,8 @@ export interface MemcachedRateLimiterBackendOptions {
   /** Per-operation timeout in seconds when connecting by `servers` (memjs's default 0.5). */
   timeout?: number;
 }
+
+const MEMCACHED_BACKEND_OPTIONS = optionKeys<MemcachedRateLimiterBackendOptions>({ servers: true, client: true, timeout: true });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,11 +30,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `wait` polls, since memcached has no blocking reads.
  */
 export class MemcachedRateLimiterBackend implements RateLimiterBackend {
+  /** The memjs client (given, or made from `servers`). */
   readonly client: Client;
   private readonly connection: MemcachedConnection;
   private readonly ownsClient: boolean;
 
   constructor(options: MemcachedRateLimiterBackendOptions = {}) {
+    assertKnownOptions("MemcachedRateLimiterBackend", options, MEMCACHED_BACKEND_OPTIONS);
     if (options.client) {
       this.client = options.client;
       this.ownsClient = false;

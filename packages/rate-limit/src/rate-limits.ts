@@ -1,14 +1,27 @@
-import { type Broker, type Message, type Middleware, RateLimitExceeded, SkipMessage } from "@troupe/core";
+import {
+  type AnyActor,
+  assertKnownOptions,
+  type Broker,
+  type Message,
+  type Middleware,
+  optionKeys,
+  RateLimitExceeded,
+  SkipMessage,
+} from "@troupe/core";
 import type { RateLimiter } from "./rate-limiter.js";
 
 /** What to do with a message whose actor's limiter has no free slot. */
 export type OnExceeded = "retry" | "drop";
 
+/** The `rateLimit` actor option. */
 export interface RateLimitOption {
+  /** The limiter the actor holds a slot of while it runs. */
   limiter: RateLimiter;
   /** "retry" (default) fails the run with `RateLimitExceeded`, so Retries schedules it with backoff; "drop" skips and acks it. */
   onExceeded?: OnExceeded;
 }
+
+const RATE_LIMIT_OPTION = optionKeys<RateLimitOption>({ limiter: true, onExceeded: true });
 
 declare module "@troupe/core" {
   interface ActorOptions {
@@ -26,6 +39,10 @@ export class RateLimits implements Middleware {
   // The hooks after a run fire for every middleware, also when this one never
   // acquired (another middleware failed or skipped first): remember what we hold.
   private readonly held = new WeakMap<Message, RateLimiter>();
+
+  beforeDeclareActor(_broker: Broker, actor: AnyActor): void {
+    assertKnownOptions(`the rateLimit option of actor "${actor.actorName}"`, actor.options.rateLimit, RATE_LIMIT_OPTION);
+  }
 
   async beforeProcessMessage(broker: Broker, message: Message): Promise<void> {
     const option = broker.actors.get(message.actorName)?.options.rateLimit;

@@ -1,15 +1,18 @@
 /// <reference path="./lua.d.ts" />
 // The reference keeps the `.lua` imports typed when another project compiles these sources through tsconfig paths.
-import { ConnectionError, type RateLimiterBackend } from "@troupe/core";
+import { assertKnownOptions, ConnectionError, optionKeys, type RateLimiterBackend } from "@troupe/core";
 import type { Redis, RedisOptions } from "ioredis";
+import acquireSlotScript from "./acquire-slot.lua";
 import decrScript from "./decr.lua";
 import incrScript from "./incr.lua";
 import incrAndSumScript from "./incr-and-sum.lua";
 import notifyScript from "./notify.lua";
+import releaseSlotScript from "./release-slot.lua";
 import { requireOptional } from "./require-optional.js";
 
 const RedisClient = requireOptional<typeof import("ioredis").default>("ioredis", "@troupe/rate-limit/redis");
 
+/** Options of `new RedisRateLimiterBackend(options)`: a URL or a ready client. */
 export interface RedisRateLimiterBackendOptions {
   /** `redis://` or `rediss://` URL (default redis://127.0.0.1:6379). Ignored when `client` is given. */
   url?: string;
@@ -21,21 +24,36 @@ export interface RedisRateLimiterBackendOptions {
   maxIdleWaitConnections?: number;
 }
 
+const REDIS_BACKEND_OPTIONS = optionKeys<RedisRateLimiterBackendOptions>({
+  url: true,
+  client: true,
+  redisOptions: true,
+  maxIdleWaitConnections: true,
+});
+
 interface RateLimitCommands {
   troupeRateIncr(key: string, amount: number, maximum: number, ttl: number): Promise<number>;
   troupeRateDecr(key: string, amount: number, minimum: number, ttl: number): Promise<number>;
   troupeRateIncrAndSum(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
   troupeRateNotify(key: string, ttl: number): Promise<number>;
+  troupeRateAcquireSlot(key: string, holders: string, holder: string, limit: number, ttl: number): Promise<number>;
+  troupeRateReleaseSlot(key: string, holders: string, holder: string, ttl: number): Promise<number>;
 }
+
+/** The sorted set of a concurrent counter's holders and their deadlines, beside the counter Dramatiq reads. */
+const holdersKey = (key: string): string => `${key}@holders`;
 
 type ScriptedRedis = Redis & RateLimitCommands;
 
 /**
  * Rate-limiter state in Redis, laid out as Dramatiq's: plain string keys holding
  * decimal counters with `PX` TTLs, and `<key>@events` lists for barrier waiters.
+ * Concurrent limiters also keep `<key>@holders`, a sorted set of each holder's
+ * deadline, so the slot of a holder that died is freed once its TTL passes.
  * Every operation is one command or one Lua script, so it is atomic without retries.
  */
 export class RedisRateLimiterBackend implements RateLimiterBackend {
+  /** The ioredis client commands go through (given, or made from the URL). */
   readonly client: Redis;
   private readonly scripted: ScriptedRedis;
   private readonly ownsClient: boolean;
@@ -46,6 +64,7 @@ export class RedisRateLimiterBackend implements RateLimiterBackend {
   private closed = false;
 
   constructor(options: RedisRateLimiterBackendOptions = {}) {
+    assertKnownOptions("RedisRateLimiterBackend", options, REDIS_BACKEND_OPTIONS);
     if (options.client) {
       this.client = options.client;
       this.ownsClient = false;
@@ -62,6 +81,8 @@ export class RedisRateLimiterBackend implements RateLimiterBackend {
       this.client.defineCommand("troupeRateDecr", { numberOfKeys: 1, lua: decrScript });
       this.client.defineCommand("troupeRateIncrAndSum", { lua: incrAndSumScript });
       this.client.defineCommand("troupeRateNotify", { numberOfKeys: 1, lua: notifyScript });
+      this.client.defineCommand("troupeRateAcquireSlot", { numberOfKeys: 2, lua: acquireSlotScript });
+      this.client.defineCommand("troupeRateReleaseSlot", { numberOfKeys: 2, lua: releaseSlotScript });
     }
   }
 
@@ -81,6 +102,14 @@ export class RedisRateLimiterBackend implements RateLimiterBackend {
     return this.run("incrAndSum", async () => {
       return (await this.scripted.troupeRateIncrAndSum(keys.length + 1, key, ...keys, amount, maximum, ttl)) === 1;
     });
+  }
+
+  acquireSlot(key: string, holder: string, limit: number, ttl: number): Promise<boolean> {
+    return this.run("acquireSlot", async () => (await this.scripted.troupeRateAcquireSlot(key, holdersKey(key), holder, limit, ttl)) === 1);
+  }
+
+  releaseSlot(key: string, holder: string, ttl: number): Promise<boolean> {
+    return this.run("releaseSlot", async () => (await this.scripted.troupeRateReleaseSlot(key, holdersKey(key), holder, ttl)) === 1);
   }
 
   wait(key: string, timeout: number): Promise<boolean> {

@@ -1,6 +1,7 @@
-import type { RateLimiterBackend } from "@troupe/core";
+import { assertKnownOptions, optionKeys, type RateLimiterBackend } from "@troupe/core";
 import { RateLimiter } from "./rate-limiter.js";
 
+/** Options of `new WindowRateLimiter(backend, key, options)`. */
 export interface WindowRateLimiterOptions {
   /** Acquisitions within any window. */
   limit: number;
@@ -8,18 +9,23 @@ export interface WindowRateLimiterOptions {
   window: number;
 }
 
+const WINDOW_OPTIONS = optionKeys<WindowRateLimiterOptions>({ limit: true, window: true });
+
 /**
  * Allows `limit` acquisitions within a sliding window of whole seconds. Each
  * second has its counter `<key>@<unix second>`, as Dramatiq's; an acquisition
  * sums the window's counters and adds to the current one.
  */
 export class WindowRateLimiter extends RateLimiter {
+  /** Acquisitions within any window. */
   readonly limit: number;
+  /** Window length, ms. */
   readonly window: number;
   private readonly seconds: number;
 
   constructor(backend: RateLimiterBackend, key: string, options: WindowRateLimiterOptions) {
     super(backend, key);
+    assertKnownOptions("WindowRateLimiter", options, WINDOW_OPTIONS);
     this.limit = options.limit;
     this.window = options.window;
     if (!(this.limit >= 1)) throw new RangeError("limit must be at least 1");

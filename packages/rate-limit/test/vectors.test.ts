@@ -46,6 +46,9 @@ describe("Redis keys match Dramatiq's", () => {
     expect(first).toMatchObject({ type: steps[0].keys[0].type, value: steps[0].keys[0].value });
     expect(first.pttl).toBeGreaterThan(899_000);
     expect(first.pttl).toBeLessThanOrEqual(steps[0].keys[0].pttl);
+    // Holder deadlines live beside the counter, in a key Dramatiq never reads; the counter keeps its meaning.
+    expect(await redis.type(`${k}@holders`)).toBe("zset");
+    expect(await redis.zcard(`${k}@holders`)).toBe(1);
     expect(await limiter.tryAcquire()).toBe(true);
     expect((await dump(k)).value).toBe(steps[1].keys[0].value);
     expect(await limiter.tryAcquire()).toBe(steps[2].acquired);

@@ -1,6 +1,7 @@
-import { ConnectionError, type Message, ResultBackend, resultKey } from "@troupe/core";
+import { assertKnownOptions, ConnectionError, type Message, optionKeys, ResultBackend, resultKey } from "@troupe/core";
 import memjs, { type Client } from "memjs";
 
+/** Options of `new MemcachedResultBackend(options)`: servers or a ready client. */
 export interface MemcachedResultBackendOptions {
   /** "host:port" or a list of them (default "127.0.0.1:11211"). Ignored when `client` is given. */
   servers?: string | readonly string[];
@@ -11,6 +12,13 @@ export interface MemcachedResultBackendOptions {
   /** Per-operation timeout in seconds when connecting by `servers` (memjs's default 0.5). */
   timeout?: number;
 }
+
+const MEMCACHED_RESULT_BACKEND_OPTIONS = optionKeys<MemcachedResultBackendOptions>({
+  servers: true,
+  client: true,
+  namespace: true,
+  timeout: true,
+});
 
 // memcached reads expirations above 30 days as a unix time.
 const RELATIVE_LIMIT = 30 * 24 * 3600;
@@ -27,12 +35,15 @@ export function expirationFor(ttl: number, now = Date.now()): number {
  * block, so a blocking read polls with backoff until the timeout.
  */
 export class MemcachedResultBackend extends ResultBackend {
+  /** The memjs client (given, or made from `servers`). */
   readonly client: Client;
+  /** The prefix hashed into every key. */
   readonly namespace: string;
   private readonly ownsClient: boolean;
 
   constructor(options: MemcachedResultBackendOptions = {}) {
     super();
+    assertKnownOptions("MemcachedResultBackend", options, MEMCACHED_RESULT_BACKEND_OPTIONS);
     this.namespace = options.namespace ?? "dramatiq-results";
     if (options.client) {
       this.client = options.client;
@@ -66,6 +77,7 @@ export class MemcachedResultBackend extends ResultBackend {
     }
   }
 
+  /** Closes the client, when the backend created it. */
   async close(): Promise<void> {
     if (this.ownsClient) this.client.close();
   }

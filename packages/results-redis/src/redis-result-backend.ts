@@ -1,9 +1,10 @@
-import { ConnectionError, type Message, ResultBackend, redactUrl, resultKey } from "@troupe/core";
+import { assertKnownOptions, ConnectionError, type Message, optionKeys, ResultBackend, redactUrl, resultKey } from "@troupe/core";
 import { type Cluster, Redis } from "ioredis";
 import { BlockingPool } from "./blocking-pool.js";
 
 export type RedisClient = Redis | Cluster;
 
+/** Options of `new RedisResultBackend(options)`: a URL or a ready client. */
 export interface RedisResultBackendOptions {
   /** `redis://[:password@]host[:port][/db]` or `rediss://` (default `redis://127.0.0.1:6379`). */
   url?: string;
@@ -17,14 +18,25 @@ export interface RedisResultBackendOptions {
   maxIdleBlockingConnections?: number;
 }
 
+const REDIS_RESULT_BACKEND_OPTIONS = optionKeys<RedisResultBackendOptions>({
+  url: true,
+  client: true,
+  connectTimeout: true,
+  namespace: true,
+  maxIdleBlockingConnections: true,
+});
+
 /**
  * Stores results as Dramatiq's RedisBackend does (docs/protocol.md §6): a one-element
  * LIST under the md5 key, with a PTTL. Blocking reads use BRPOPLPUSH on the key
  * itself, which leaves the value for other readers, each on its own connection.
  */
 export class RedisResultBackend extends ResultBackend {
+  /** The ioredis client for reads and writes (blocking reads use duplicates of it). */
   readonly client: RedisClient;
+  /** How long an operation waits for an unreachable Redis, ms. */
   readonly connectTimeout: number;
+  /** The prefix hashed into every key. */
   readonly namespace: string;
   private readonly owned: boolean;
   private readonly label: string;
@@ -32,6 +44,7 @@ export class RedisResultBackend extends ResultBackend {
 
   constructor(options: RedisResultBackendOptions = {}) {
     super();
+    assertKnownOptions("RedisResultBackend", options, REDIS_RESULT_BACKEND_OPTIONS);
     this.connectTimeout = options.connectTimeout ?? 10_000;
     this.namespace = options.namespace ?? "dramatiq-results";
     if (options.client) {

@@ -3,11 +3,14 @@ import type { BrokerTarget, BrokerTestContext } from "./broker-target.js";
 import { deliveryConformance } from "./conformance/delivery.js";
 import { failureConformance } from "./conformance/failures.js";
 import { lifecycleConformance } from "./conformance/lifecycle.js";
+import { poisonConformance } from "./conformance/poison.js";
 import { schedulingConformance } from "./conformance/scheduling.js";
 
+/** What each group of conformance tests receives: the target and the running test's context. */
 export interface ConformanceScope {
   /** The context of the running test. */
   context(): BrokerTestContext;
+  /** The broker under test. */
   target: BrokerTarget;
 }
 
@@ -34,6 +37,7 @@ export function brokerConformance(target: BrokerTarget): void {
     };
     deliveryConformance(scope);
     failureConformance(scope);
+    poisonConformance(scope);
     schedulingConformance(scope);
     lifecycleConformance(scope);
   });

@@ -6,12 +6,15 @@ import type { Broker, BrokerCapabilities, BrokerOptions } from "@troupe/core";
  * Redis or RabbitMQ do), so a second broker plays a second worker process.
  */
 export interface BrokerTarget {
+  /** Names the suite in test output, e.g. `"redis"`. */
   name: string;
   /** The broker's capabilities; they turn test groups on and off. */
   capabilities: BrokerCapabilities;
+  /** Opens a fresh context for one test (unique names, clean state). */
   open(): Promise<BrokerTestContext>;
 }
 
+/** One test's view of the backend: brokers on it, and ways to crash them and inject bytes. */
 export interface BrokerTestContext {
   /** A broker on the shared backend; each call may be a new instance (a new "process"). */
   broker(options?: BrokerOptions): Promise<Broker>;

@@ -16,4 +16,5 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
   }
 }
 
+/** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,3 +1,8 @@
+/**
+ * Conformance suites (vitest) for broker, result-backend and rate-limiter-backend authors.
+ *
+ * @module @troupe/testkit
+ */
 export { brokerConformance, type ConformanceScope } from "./broker-conformance.js";
 export type { BrokerTarget, BrokerTestContext } from "./broker-target.js";
 export { eventually, sleep, uniqueQueue } from "./helpers.js";

@@ -1,7 +1,17 @@
 import { Socket } from "node:net";
 
 /** What memcached's meta-get reports for a key (as the vectors were captured): value, client flags, TTL left in seconds. */
-export function memcachedMeta(key: string): Promise<{ value: string; flags: number; ttl: number } | undefined> {
+export function memcachedMeta(key: string): Promise<
+  | {
+      /** The stored value, as UTF-8 text. */
+      value: string;
+      /** The item's client flags (4 marks an integer for pylibmc). */
+      flags: number;
+      /** Seconds left to live (-1: no expiry). */
+      ttl: number;
+    }
+  | undefined
+> {
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     let data = Buffer.alloc(0);

@@ -3,15 +3,31 @@ import { randomUUID } from "node:crypto";
 import { dirname } from "node:path";
 import { Barrier, type RateLimiterBackend } from "@troupe/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { slotExpiryConformance } from "./rate-limiter-slot-conformance.js";
 
+/** Options of `rateLimiterBackendConformance`. */
 export interface RateLimiterBackendConformanceOptions {
+  /**
+   * Whether the backend keeps a deadline per holder (`acquireSlot` / `releaseSlot`), so a
+   * dead holder's slot comes back within its TTL under continuous use (default true).
+   * False for a store that cannot (memcached): the suite then checks that the backend
+   * leaves those methods out, so concurrent limiters fall back to `incr` / `decr`.
+   */
+  slotExpiry?: boolean;
   /**
    * Runs the cross-process tests: `module` is an absolute path to a TypeScript or
    * JavaScript module exporting `exportName` (default "createBackend"), a function
    * returning a backend on the same store as `factory`. Children run as
    * `node --import tsx` from the module's directory, which must resolve `tsx` and `@troupe/core`.
    */
-  processes?: { module: string; exportName?: string; count?: number };
+  processes?: {
+    /** Absolute path of the module that creates backends in the child processes. */
+    module: string;
+    /** The factory's export name (default `"createBackend"`). */
+    exportName?: string;
+    /** How many child processes compete (default 4). */
+    count?: number;
+  };
 }
 
 type Factory = () => RateLimiterBackend | Promise<RateLimiterBackend>;
@@ -221,6 +237,20 @@ export function rateLimiterBackendConformance(name: string, factory: Factory, op
       expect(arrivals.filter(Boolean)).toHaveLength(1);
       expect(await new Barrier(backends[0], k, { ttl: TTL }).wait({ block: false })).toBe(true);
     });
+
+    if (options.slotExpiry ?? true) {
+      const slotProcesses = options.processes && {
+        module: options.processes.module,
+        exportName: options.processes.exportName ?? "createBackend",
+      };
+      slotExpiryConformance({ open, key, processes: slotProcesses });
+    } else {
+      it("leaves out acquireSlot and releaseSlot, which it cannot keep", async () => {
+        const backend = await open();
+        expect(backend.acquireSlot).toBeUndefined();
+        expect(backend.releaseSlot).toBeUndefined();
+      });
+    }
 
     const processes = options.processes;
     if (processes) {

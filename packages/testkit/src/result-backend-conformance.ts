@@ -2,6 +2,7 @@ import { Message, type ResultBackend, ResultFailure, ResultMissing, ResultTimeou
 import { afterAll, describe, expect, it } from "vitest";
 import { sleep, uniqueQueue } from "./helpers.js";
 
+/** Options of `resultBackendConformance`. */
 export interface ResultBackendConformanceOptions {
   /** Releases the backend's connections after the suite. */
   close?(backend: ResultBackend): Promise<void>;

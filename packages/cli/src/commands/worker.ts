@@ -33,6 +33,7 @@ export async function workerCommand(command: WorkerCommand, entry: string, env: 
         queues: command.queues,
         shutdownTimeout: command.shutdownTimeout,
         heartbeatInterval: heartbeatInterval(command.watchdogTimeout),
+        maxBlocks: command.maxBlocks,
       },
       watchdogTimeout: command.watchdogTimeout,
       watch: command.watch,

@@ -1,29 +1,42 @@
-import type { Broker } from "../broker.js";
+import { type Broker, ENQUEUE_OPTION_KEYS } from "../broker.js";
 import { InvalidOption } from "../errors.js";
-import { getBroker } from "../global-broker.js";
+import { getBroker, resolveBroker } from "../global-broker.js";
 import { uuid4 } from "../ids.js";
 import type { Message } from "../message.js";
+import { assertKnownOptions, optionKeys } from "../option-keys.js";
 import { GroupCallbacks } from "../rate-limits/group-callbacks.js";
 import type { GetResultOptions } from "../results/result-backend.js";
 import { type AnyMessage, isDone, Pipeline } from "./pipeline.js";
 
+/** What a group holds: messages, pipelines and nested groups. */
 export type GroupChild = AnyMessage | Pipeline<unknown> | Group<readonly unknown[]>;
 type ChildResult<C> =
   C extends Message<readonly unknown[], infer R> ? R : C extends Pipeline<infer R> ? R : C extends Group<infer Rs> ? Rs : never;
+/** The result tuple of a group: each child's result type, in child order. */
 export type GroupResults<T extends readonly GroupChild[]> = { -readonly [K in keyof T]: ChildResult<T[K]> };
+
+const GROUP_OPTIONS = optionKeys<NonNullable<ConstructorParameters<typeof Group>[1]>>({ broker: true });
 
 /**
  * Children that run in parallel. With completion callbacks, the last member to
  * succeed enqueues them (needs the `GroupCallbacks` middleware).
  */
 export class Group<Rs extends readonly unknown[]> {
+  /** The members, in the order `getResults` reports them. */
   readonly children: readonly GroupChild[];
-  readonly broker: Broker;
+  /** @internal the given broker or a child's; undefined while the global one is to be used. */
+  readonly ownBroker: Broker | undefined;
   private readonly callbacks: AnyMessage[] = [];
 
   constructor(children: readonly GroupChild[], options: { broker?: Broker } = {}) {
+    assertKnownOptions("group", options, GROUP_OPTIONS);
     this.children = children;
-    this.broker = options.broker ?? children.map(brokerOf).find((b) => b !== undefined) ?? getBroker();
+    this.ownBroker = options.broker ?? children.map(brokerOf).find((b) => b !== undefined);
+  }
+
+  /** The broker the group sends through: the given one, a child's, or the global one (see `getBroker`). */
+  get broker(): Broker {
+    return this.ownBroker ?? getBroker();
   }
 
   /** Runs `message` once every member of the group has succeeded. */
@@ -32,10 +45,13 @@ export class Group<Rs extends readonly unknown[]> {
     return this;
   }
 
+  /** Enqueues every member (with `delay`, if given); with completion callbacks, creates their barrier first. */
   async run(options: { delay?: number } = {}): Promise<this> {
+    assertKnownOptions("Group.run", options, ENQUEUE_OPTION_KEYS);
+    const broker = this.ownBroker ?? (await resolveBroker());
     let extra: Record<string, unknown> | undefined;
     if (this.callbacks.length > 0) {
-      const middleware = this.broker.getMiddleware(GroupCallbacks);
+      const middleware = broker.getMiddleware(GroupCallbacks);
       if (!middleware) {
         throw new InvalidOption(
           "group completion callbacks need the GroupCallbacks middleware: broker.addMiddleware(new GroupCallbacks({ backend }))",
@@ -55,7 +71,7 @@ export class Group<Rs extends readonly unknown[]> {
       else if (child instanceof Group) runs.push(child.run(options));
       else messages.push(extra ? child.copy({ options: extra }) : child);
     }
-    if (messages.length) runs.push(this.broker.enqueueMany(messages, options));
+    if (messages.length) runs.push(broker.enqueueMany(messages, options));
     await Promise.all(runs);
     return this;
   }
@@ -69,19 +85,21 @@ export class Group<Rs extends readonly unknown[]> {
     ) as unknown as Promise<Rs>;
   }
 
+  /** How many members have a stored outcome (needs `Results`). */
   async completedCount(): Promise<number> {
     let count = 0;
     for (const child of this.children) if (await childDone(child, this.broker)) count++;
     return count;
   }
 
+  /** Whether every member has a stored outcome (needs `Results`). */
   async completed(): Promise<boolean> {
     return (await this.completedCount()) === this.children.length;
   }
 }
 
 function brokerOf(child: GroupChild): Broker | undefined {
-  return child instanceof Pipeline || child instanceof Group ? child.broker : child.broker;
+  return child instanceof Pipeline || child instanceof Group ? child.ownBroker : child.broker;
 }
 
 function withBroker<C extends AnyMessage | Pipeline<unknown>>(child: C, broker: Broker): C {
@@ -95,6 +113,7 @@ async function childDone(child: GroupChild, broker: Broker): Promise<boolean> {
   return isDone(withBroker(child, broker));
 }
 
+/** Builds a group of messages, pipelines or groups that run in parallel; `run()` sends it. */
 export function group<const T extends readonly GroupChild[]>(children: T, options: { broker?: Broker } = {}): Group<GroupResults<T>> {
   return new Group<GroupResults<T>>(children, options);
 }

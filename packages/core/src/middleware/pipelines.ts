@@ -1,5 +1,6 @@
 import type { Broker } from "../broker.js";
 import type { MessageData } from "../encoder.js";
+import { SuccessorNotEnqueued } from "../errors.js";
 import { Message } from "../message.js";
 import type { Middleware, ProcessOutcome } from "../middleware.js";
 import { messageOption } from "./option.js";
@@ -11,15 +12,24 @@ import { messageOption } from "./option.js";
 export class Pipelines implements Middleware {
   readonly actorOptions = ["pipeIgnore"];
 
-  afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<unknown> | undefined {
+  afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> | undefined {
     if (outcome.error !== undefined || message.failed) return undefined;
     const target = message.options.pipe_target as MessageData | undefined;
     if (!target) return undefined;
-    let next = Message.fromJSON(target);
-    if (!messageOption(broker, next, "pipeIgnore", false)) {
-      next = next.copy({ args: [...next.args, outcome.result ?? null] });
+    return this.enqueueNext(broker, message, target, outcome.result);
+  }
+
+  /** A failure is `SuccessorNotEnqueued`: the step is not acked until the next one is enqueued. */
+  private async enqueueNext(broker: Broker, message: Message, target: MessageData, result: unknown): Promise<void> {
+    try {
+      let next = Message.fromJSON(target);
+      if (!messageOption(broker, next, "pipeIgnore", false)) {
+        next = next.copy({ args: [...next.args, result ?? null] });
+      }
+      const delay = typeof next.options.delay === "number" ? next.options.delay : undefined;
+      await broker.enqueue(next, { delay });
+    } catch (error) {
+      throw new SuccessorNotEnqueued(`the next pipeline step of ${message}`, error);
     }
-    const delay = typeof next.options.delay === "number" ? next.options.delay : undefined;
-    return broker.enqueue(next, { delay });
   }
 }

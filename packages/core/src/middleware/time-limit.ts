@@ -3,7 +3,10 @@ import { contextOf } from "../current-message.js";
 import { TimeLimitExceeded } from "../errors.js";
 import type { Message } from "../message.js";
 import type { Middleware } from "../middleware.js";
+import { assertKnownOptions, optionKeys } from "../option-keys.js";
 import { messageOption } from "./option.js";
+
+const TIME_LIMIT_OPTIONS = optionKeys<NonNullable<ConstructorParameters<typeof TimeLimit>[0]>>({ timeLimit: true });
 
 /**
  * Fails actors that run past `timeLimit` ms (default 10 minutes): their signal
@@ -17,7 +20,9 @@ export class TimeLimit implements Middleware {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly options: { timeLimit?: number } = {}) {}
+  constructor(private readonly options: { timeLimit?: number } = {}) {
+    assertKnownOptions("TimeLimit", options, TIME_LIMIT_OPTIONS);
+  }
 
   beforeProcessMessage(broker: Broker, message: Message): void {
     const limit = messageOption(broker, message, "timeLimit", this.options.timeLimit ?? 600_000);

@@ -9,6 +9,8 @@ interface Entry {
 export class MemoryRateLimiterBackend implements RateLimiterBackend {
   private readonly entries = new Map<string, Entry>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  // Per counter key: each holder's deadline (ms), as the Redis backend keeps them beside the counter.
+  private readonly holders = new Map<string, Map<string, number>>();
 
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
@@ -48,6 +50,35 @@ export class MemoryRateLimiterBackend implements RateLimiterBackend {
     for (const k of keys) sum += this.live(k)?.value ?? 0;
     if (sum > maximum) return false;
     this.put(key, (this.live(key)?.value ?? 0) + amount, ttl);
+    return true;
+  }
+
+  async acquireSlot(key: string, holder: string, limit: number, ttl: number): Promise<boolean> {
+    const now = Date.now();
+    const deadlines = this.holders.get(key) ?? new Map<string, number>();
+    let count = this.live(key)?.value ?? 0;
+    for (const [id, deadline] of deadlines) {
+      if (deadline > now) continue;
+      deadlines.delete(id);
+      count = Math.max(count - 1, 0);
+    }
+    if (count + 1 > limit) {
+      const entry = this.live(key);
+      if (entry) entry.value = count;
+      return false;
+    }
+    this.put(key, count + 1, ttl);
+    deadlines.set(holder, now + ttl);
+    this.holders.set(key, deadlines);
+    return true;
+  }
+
+  async releaseSlot(key: string, holder: string, ttl: number): Promise<boolean> {
+    const deadlines = this.holders.get(key);
+    if (!deadlines?.delete(holder)) return false;
+    if (deadlines.size === 0) this.holders.delete(key);
+    const count = this.live(key)?.value ?? 0;
+    if (count > 0) this.put(key, count - 1, ttl);
     return true;
   }
 

@@ -15,5 +15,17 @@ export interface RateLimiterBackend {
   wait(key: string, timeout: number): Promise<boolean>;
   /** Notifies every current and future waiter of `key` (the event list lives `ttl` ms). */
   notify(key: string, ttl: number): Promise<void>;
+  /**
+   * Takes one of `limit` slots of the counter `key` for `holder` (a unique id per
+   * acquisition) until `ttl` ms from now. Slots whose holder's deadline has passed
+   * are freed first, so a crashed holder's slot returns within `ttl` even while
+   * others keep the counter busy. `key` stays the holder count Dramatiq reads; the
+   * deadlines live beside it. Backends that cannot keep deadlines leave this out,
+   * and `ConcurrentRateLimiter` falls back to `incr`/`decr`.
+   */
+  acquireSlot?(key: string, holder: string, limit: number, ttl: number): Promise<boolean>;
+  /** Gives back `holder`'s slot of `key`; false when it had expired and was already freed. */
+  releaseSlot?(key: string, holder: string, ttl: number): Promise<boolean>;
+  /** Closes connections the backend opened. */
   close?(): Promise<void>;
 }

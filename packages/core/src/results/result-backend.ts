@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
+import { errorTypeName } from "../error-type-name.js";
 import type { Message } from "../message.js";
+import { assertKnownOptions, optionKeys } from "../option-keys.js";
 import { canonicalQueueName } from "../queues.js";
 import { ResultFailure, ResultMissing, ResultTimeout } from "../result-errors.js";
 
+/** Options of `message.getResult()` and `ResultBackend.getResult()`. */
 export interface GetResultOptions {
   /** Wait for the result instead of failing with `ResultMissing` at once. */
   block?: boolean;
@@ -14,10 +17,20 @@ export interface GetResultOptions {
 
 /** The marker Dramatiq stores for a final failure. */
 export interface FailureMarker {
+  /** Dramatiq's tag for a stored failure. */
   __t: "dramatiq.results.Result";
-  exn: { type: string; msg: string };
+  /** The error: its class name and message. */
+  exn: {
+    /** The error's class name, e.g. `"ValueError"` or `"TimeLimitExceeded"`. */
+    type: string;
+    /** The error's message. */
+    msg: string;
+  };
 }
 
+const GET_RESULT_OPTIONS = optionKeys<GetResultOptions>({ block: true, timeout: true, backend: true });
+
+/** How long results live unless `resultTtl` says otherwise: 10 minutes, as Dramatiq. */
 export const DEFAULT_RESULT_TTL = 600_000;
 const DEFAULT_TIMEOUT = 10_000;
 
@@ -25,11 +38,6 @@ const DEFAULT_TIMEOUT = 10_000;
 export function resultKey(message: Pick<Message, "queueName" | "actorName" | "messageId">, namespace = "dramatiq-results"): string {
   const raw = `${namespace}:${canonicalQueueName(message.queueName)}:${message.actorName}:${message.messageId}`;
   return createHash("md5").update(raw).digest("hex");
-}
-
-export function errorTypeName(error: unknown): string {
-  if (error instanceof Error) return error.name && error.name !== "Error" ? error.name : error.constructor.name;
-  return typeof error;
 }
 
 /**
@@ -62,10 +70,12 @@ export abstract class ResultBackend {
     }
   }
 
+  /** Stores a result (JSON) for `ttl` ms. */
   async storeResult(message: Message<readonly unknown[], unknown>, result: unknown, ttl: number = DEFAULT_RESULT_TTL): Promise<void> {
     await this.write(this.keyFor(message), JSON.stringify(result ?? null), ttl);
   }
 
+  /** Stores the failure marker of a message that failed for good, for `ttl` ms. */
   async storeException(message: Message<readonly unknown[], unknown>, error: unknown, ttl: number = DEFAULT_RESULT_TTL): Promise<void> {
     const marker: FailureMarker = {
       __t: "dramatiq.results.Result",
@@ -74,7 +84,12 @@ export abstract class ResultBackend {
     await this.write(this.keyFor(message), JSON.stringify(marker), ttl);
   }
 
+  /**
+   * The stored result of a message. Throws `ResultMissing` when none is stored (or, with
+   * `block`, `ResultTimeout` after `timeout`), and `ResultFailure` for a stored failure.
+   */
   async getResult<R = unknown>(message: Message<readonly unknown[], R>, options: GetResultOptions = {}): Promise<R> {
+    assertKnownOptions("getResult", options, GET_RESULT_OPTIONS);
     const key = this.keyFor(message);
     const timeout = options.timeout ?? DEFAULT_TIMEOUT;
     const raw = options.block ? await this.waitFor(key, timeout) : await this.read(key);

@@ -3,14 +3,20 @@ import { InvalidOption } from "../errors.js";
 import type { Message } from "../message.js";
 import { messageOption } from "../middleware/option.js";
 import type { Middleware, ProcessOutcome } from "../middleware.js";
+import { assertKnownOptions, optionKeys } from "../option-keys.js";
 import { DEFAULT_RESULT_TTL, type ResultBackend } from "./result-backend.js";
 
+/** Options of the `Results` middleware. */
 export interface ResultsOptions {
+  /** Where results are stored. */
   backend: ResultBackend;
   /** Store results of every actor unless it says otherwise (default false). */
   storeResults?: boolean;
+  /** Default lifetime of a stored result, ms (default 600 000). */
   resultTtl?: number;
 }
+
+const RESULTS_OPTIONS = optionKeys<ResultsOptions>({ backend: true, storeResults: true, resultTtl: true });
 
 /**
  * Stores the final outcome of actors with `storeResults`: the result on success,
@@ -19,11 +25,13 @@ export interface ResultsOptions {
  */
 export class Results implements Middleware {
   readonly actorOptions = ["storeResults", "resultTtl"];
+  /** Where results are stored and, by default, read from. */
   readonly backend: ResultBackend;
   private readonly storeByDefault: boolean;
   private readonly defaultTtl: number;
 
   constructor(options: ResultsOptions) {
+    assertKnownOptions("Results", options, RESULTS_OPTIONS);
     this.backend = options.backend;
     this.storeByDefault = options.storeResults ?? false;
     this.defaultTtl = options.resultTtl ?? DEFAULT_RESULT_TTL;
@@ -37,18 +45,21 @@ export class Results implements Middleware {
     return messageOption(broker, message, "resultTtl", this.defaultTtl) as number;
   }
 
+  /** Stores a success. */
   afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): Promise<void> | void {
     if (outcome.error === undefined && !message.failed && this.stores(broker, message)) {
       return this.backend.storeResult(message, outcome.result, this.ttl(broker, message));
     }
   }
 
+  /** Stores `null` for a message skipped without failing it. */
   afterSkipMessage(broker: Broker, message: Message): Promise<void> | void {
     if (!message.failed && this.stores(broker, message)) {
       return this.backend.storeResult(message, null, this.ttl(broker, message));
     }
   }
 
+  /** Stores the failure marker once the message is dead-lettered. */
   afterNack(broker: Broker, message: Message): Promise<void> | void {
     if (message.failed && this.stores(broker, message)) {
       return this.backend.storeException(message, message.lastError, this.ttl(broker, message));

@@ -1,0 +1,77 @@
+/**
+ * A few named exports of every entry point (package root or subpath), values
+ * and types. Each entry point a manifest declares must be listed, so a new
+ * subpath is smoke-tested from the day it ships.
+ */
+export const EXPORTS = {
+  "@troupe/core": {
+    values: ["actor", "actorRef", "Worker", "MemoryBroker", "setBroker", "Results", "MemoryResultBackend", "TroupeError", "brokerFromUrl"],
+    types: ["ActorOptions", "BrokerOptions", "Middleware", "ResultBackend"],
+  },
+  "@troupe/broker-redis": { values: ["RedisBroker"], types: ["RedisBrokerOptions"] },
+  "@troupe/broker-rabbitmq": { values: ["RabbitmqBroker", "RabbitmqConsumer", "RabbitmqDelivery"], types: ["RabbitmqBrokerOptions"] },
+  "@troupe/results-redis": { values: ["RedisResultBackend"], types: ["RedisResultBackendOptions"] },
+  "@troupe/results-memcached": { values: ["MemcachedResultBackend"], types: ["MemcachedResultBackendOptions"] },
+  "@troupe/rate-limit": {
+    values: ["ConcurrentRateLimiter", "BucketRateLimiter", "WindowRateLimiter", "RateLimits", "GroupCallbacks"],
+    types: ["ConcurrentRateLimiterOptions", "RateLimitOption"],
+  },
+  "@troupe/rate-limit/redis": { values: ["RedisRateLimiterBackend"], types: ["RedisRateLimiterBackendOptions"] },
+  "@troupe/rate-limit/memcached": { values: ["MemcachedRateLimiterBackend"], types: ["MemcachedRateLimiterBackendOptions"] },
+  "@troupe/prometheus": { values: ["Prometheus", "startSupervisorExtension"], types: ["PrometheusOptions"] },
+  "@troupe/scheduler": {
+    values: ["Scheduler", "RedisScheduleStore", "MemoryScheduleStore", "ScheduleTracking", "InvalidSchedule", "tickMessageId"],
+    types: ["SchedulerOptions", "ScheduleOptions", "ScheduleStore", "RedisScheduleStoreOptions"],
+  },
+  "@troupe/cli": { values: ["main", "parseCommandLine", "ExitCode"], types: ["Command", "MainOptions"] },
+  "@troupe/testkit": {
+    values: ["brokerConformance", "resultBackendConformance", "rateLimiterBackendConformance"],
+    types: ["BrokerTarget"],
+  },
+};
+
+/**
+ * The entry points a packed manifest's `exports` declares (`./package.json`
+ * aside): `{ specifier, requireable }`, the latter when it has a `require` condition.
+ */
+export function entryPoints(packed) {
+  return Object.entries(packed.exports ?? { ".": { require: packed.main } })
+    .filter(([subpath]) => subpath !== "./package.json")
+    .map(([subpath, target]) => ({
+      specifier: subpath === "." ? packed.name : `${packed.name}${subpath.slice(1)}`,
+      requireable: JSON.stringify(target).includes('"require"'),
+    }));
+}
+
+/** An ES module that imports `specifier` and fails unless every listed value export is defined. */
+export function esmCheck(specifier) {
+  return `import * as entry from ${JSON.stringify(specifier)};
+const missing = ${JSON.stringify(EXPORTS[specifier].values)}.filter((name) => entry[name] === undefined);
+if (missing.length > 0) throw new Error(${JSON.stringify(`import of ${specifier} lacks `)} + missing.join(", "));
+`;
+}
+
+/** The CommonJS counterpart of `esmCheck`. */
+export function cjsCheck(specifier) {
+  return `const entry = require(${JSON.stringify(specifier)});
+const missing = ${JSON.stringify(EXPORTS[specifier].values)}.filter((name) => entry[name] === undefined);
+if (missing.length > 0) throw new Error(${JSON.stringify(`require of ${specifier} lacks `)} + missing.join(", "));
+`;
+}
+
+/** A TypeScript module that uses every listed value and type export of the `specifiers`. */
+export function typeUsage(specifiers) {
+  const lines = [];
+  const uses = [];
+  const typeUses = [];
+  specifiers.forEach((specifier, index) => {
+    const { values, types } = EXPORTS[specifier];
+    const aliases = [...values.map((name) => `${name} as v${index}_${name}`), ...types.map((name) => `type ${name} as t${index}_${name}`)];
+    lines.push(`import { ${aliases.join(", ")} } from ${JSON.stringify(specifier)};`);
+    uses.push(...values.map((name) => `v${index}_${name}`));
+    typeUses.push(...types.map((name) => `t${index}_${name}`));
+  });
+  lines.push(`export const values = [${uses.join(", ")}] as const;`);
+  lines.push(`export type Types = [${typeUses.join(", ")}];`);
+  return `${lines.join("\n")}\n`;
+}
