@@ -8,6 +8,10 @@ export const EXPORTS = {
     values: ["actor", "actorRef", "Worker", "MemoryBroker", "setBroker", "Results", "MemoryResultBackend", "TroupeError", "brokerFromUrl"],
     types: ["ActorOptions", "BrokerOptions", "Middleware", "ResultBackend"],
   },
+  "@troupe/core/testing": {
+    values: ["TestBroker", "VirtualClock", "Faults", "UnrunnableMessages", "WaitForTimeout"],
+    types: ["DrainSummary", "DrainOptions", "TestBrokerOptions", "WaitForOptions", "MessageOf"],
+  },
   "@troupe/broker-redis": { values: ["RedisBroker"], types: ["RedisBrokerOptions"] },
   "@troupe/broker-rabbitmq": { values: ["RabbitmqBroker", "RabbitmqConsumer", "RabbitmqDelivery"], types: ["RabbitmqBrokerOptions"] },
   "@troupe/results-redis": { values: ["RedisResultBackend"], types: ["RedisResultBackendOptions"] },
@@ -19,6 +23,10 @@ export const EXPORTS = {
   "@troupe/rate-limit/redis": { values: ["RedisRateLimiterBackend"], types: ["RedisRateLimiterBackendOptions"] },
   "@troupe/rate-limit/memcached": { values: ["MemcachedRateLimiterBackend"], types: ["MemcachedRateLimiterBackendOptions"] },
   "@troupe/prometheus": { values: ["Prometheus", "startSupervisorExtension"], types: ["PrometheusOptions"] },
+  "@troupe/opentelemetry": {
+    values: ["OpenTelemetry", "TRACE_CONTEXT_KEY"],
+    types: ["OpenTelemetryOptions", "TraceCarrier", "RunOutcome"],
+  },
   "@troupe/scheduler": {
     values: ["Scheduler", "RedisScheduleStore", "MemoryScheduleStore", "ScheduleTracking", "InvalidSchedule", "tickMessageId"],
     types: ["SchedulerOptions", "ScheduleOptions", "ScheduleStore", "RedisScheduleStoreOptions"],

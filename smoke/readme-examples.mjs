@@ -51,6 +51,7 @@ const EXAMPLES = [
   { id: "results-memcached", readme: "packages/results-memcached/README.md", names: [] },
   { id: "rate-limit", readme: "packages/rate-limit/README.md", names: ['"reports-mutex"', '"partner-api"'] },
   { id: "prometheus", readme: "packages/prometheus/README.md", names: [] },
+  { id: "opentelemetry", readme: "packages/opentelemetry/README.md", names: ['"images"'] },
   { id: "scheduler", readme: "packages/scheduler/README.md", names: ['"reports"', '"my-app-schedules"'] },
   { id: "testkit", readme: "packages/testkit/README.md", names: [], run: false },
 ];

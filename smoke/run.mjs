@@ -32,7 +32,12 @@ const tooling = [
   `@types/node@${rootDev["@types/node"]}`,
   `tsx@${manifest("packages/cli/package.json").devDependencies.tsx}`,
 ];
-const optionalPeers = { "@troupe/rate-limit": [`ioredis@${rateLimitPeers.ioredis}`, `memjs@${rateLimitPeers.memjs}`] };
+const otelDev = manifest("packages/opentelemetry/package.json").devDependencies;
+const optionalPeers = {
+  "@troupe/rate-limit": [`ioredis@${rateLimitPeers.ioredis}`, `memjs@${rateLimitPeers.memjs}`],
+  // The API peer, and the SDK its README example records spans with.
+  "@troupe/opentelemetry": ["@opentelemetry/api", "@opentelemetry/sdk-trace-base"].map((name) => `${name}@${otelDev[name]}`),
+};
 
 /** Runs up to `limit` of the async `tasks` at a time. */
 async function inParallel(tasks, limit) {

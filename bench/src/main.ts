@@ -1,8 +1,8 @@
 /**
  * `pnpm bench <suite> [options]`: runs bench/src/<suite>.ts, which prints its figures.
- * Suites: memory, redis, rabbitmq, rate-limit.
+ * Suites: memory, redis, rabbitmq, rate-limit, status.
  */
-const suites = ["memory", "redis", "rabbitmq", "rate-limit"];
+const suites = ["memory", "redis", "rabbitmq", "rate-limit", "status"];
 const [suite, ...rest] = process.argv.slice(2);
 
 if (!suite || !suites.includes(suite)) {

@@ -5,6 +5,8 @@
  * of N no-op messages, processing them at concurrency 100 and 10, and the start
  * latency of single messages sent every 5 ms to an idle worker.
  * `pnpm bench redis --memory [--count N]`: worker RSS/heap while a backlog drains.
+ * `pnpm bench redis --otel [--count N] [--rounds R]`: process/s with and without `@troupe/opentelemetry`.
+ * `pnpm bench redis --status [--count N] [--rounds R]`: process/s with and without `@troupe/dashboard`'s `Status` middleware.
  * Set TROUPE_REDIS_URL to use another Redis.
  */
 import { randomUUID } from "node:crypto";
@@ -13,6 +15,8 @@ import { actor, Worker as TroupeWorker } from "@troupe/core";
 import BeeQueue from "bee-queue";
 import { Queue as BullQueue, Worker as BullWorker } from "bullmq";
 import { Redis } from "ioredis";
+import { compareOtel } from "./otel.ts";
+import { compareStatus } from "./status-cost.ts";
 
 const REDIS_URL = process.env.TROUPE_REDIS_URL ?? "redis://127.0.0.1:6379";
 const LATENCY_SAMPLES = 200;
@@ -304,5 +308,7 @@ async function memory(count: number): Promise<void> {
 export async function run(args: string[]): Promise<void> {
   const count = numberArg(args, "--count", args.includes("--memory") ? 200_000 : 20_000);
   if (args.includes("--memory")) await memory(count);
+  else if (args.includes("--otel")) await compareOtel(count, numberArg(args, "--rounds", 3));
+  else if (args.includes("--status")) await compareStatus(count, numberArg(args, "--rounds", 3));
   else await compare(count, numberArg(args, "--rounds", 2));
 }

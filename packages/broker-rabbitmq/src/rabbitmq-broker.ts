@@ -226,6 +226,24 @@ export class RabbitmqBroker extends Broker {
     });
   }
 
+  /**
+   * The consumers RabbitMQ counts on a queue and on its delay queue: one per worker
+   * process consuming it (each consumes on a channel of its own). Read-only.
+   */
+  async consumerCounts(queueName: string): Promise<{
+    /** Consumers of the queue. */
+    queue: number;
+    /** Consumers of its delay queue. */
+    delayQueue: number;
+  }> {
+    const canonical = canonicalQueueName(queueName);
+    const [queue, delayQueue] = await this.withAdmin(async (channel) => {
+      await this.topology.declare(channel, canonical);
+      return Promise.all([canonical, delayQueueName(canonical)].map(async (name) => (await channel.checkQueue(name)).consumerCount));
+    });
+    return { queue, delayQueue };
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((consumer) => consumer.close()));
     await this.publisher.close();

@@ -6,3 +6,4 @@
 export { RedisBroker, type RedisBrokerOptions } from "./redis-broker.js";
 export type { RedisClient, RedisConnectionOptions } from "./redis-connection.js";
 export type { RedisDelivery } from "./redis-consumer.js";
+export type { RedisWorkerInfo } from "./worker-heartbeats.js";

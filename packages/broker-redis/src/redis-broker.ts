@@ -14,6 +14,7 @@ import {
   type Message,
   optionKeys,
   QueueJoinTimeout,
+  type QueuePauses,
   type QueueStats,
   uuid4,
 } from "@troupe/core";
@@ -24,6 +25,7 @@ import { RedisConsumer } from "./redis-consumer.js";
 import { defineScripts, MAX_IDS_PER_CALL, runScript, type ScriptArg, type ScriptName } from "./redis-scripts.js";
 import { type SendCalls, Sender } from "./sender.js";
 import { WakeSignal } from "./wake-signal.js";
+import { listWorkers, type RedisWorkerInfo } from "./worker-heartbeats.js";
 
 /** Options of `new RedisBroker(options)`. */
 export interface RedisBrokerOptions extends BrokerOptions, RedisConnectionOptions {
@@ -57,7 +59,7 @@ const JOIN_POLL = 25;
  * A broker on Redis with Dramatiq's key layout (docs/protocol.md §4), so Python Dramatiq
  * and Troupe workers can share queues. Every operation is one Lua script call.
  */
-export class RedisBroker extends Broker {
+export class RedisBroker extends Broker implements QueuePauses {
   readonly capabilities: BrokerCapabilities = { priorities: false, crashRecovery: "heartbeat", queueStats: true };
   /** This broker's id in the heartbeat ZSET and in its ack set names. */
   readonly workerId = uuid4();
@@ -276,5 +278,32 @@ export class RedisBroker extends Broker {
     return (await this.connection.bounded("purge dead letters", () =>
       this.script("troupePurgeDead", [canonicalQueueName(queueName)]),
     )) as number;
+  }
+
+  /**
+   * Pauses a queue for every Troupe worker on this namespace, in every process: it is
+   * added to the `__paused__` set, which workers read once per idle tick. Python Dramatiq
+   * workers do not read it and keep consuming.
+   */
+  async pauseQueue(queueName: string): Promise<void> {
+    await this.connection.bounded("pause queue", () => this.client.sadd(this.key("__paused__"), canonicalQueueName(queueName)));
+  }
+
+  /** Resumes a paused queue for every Troupe worker on this namespace. */
+  async resumeQueue(queueName: string): Promise<void> {
+    await this.connection.bounded("resume queue", () => this.client.srem(this.key("__paused__"), canonicalQueueName(queueName)));
+  }
+
+  /** The canonical queues paused on this namespace. */
+  pausedQueues(): Promise<string[]> {
+    return this.connection.bounded("read paused queues", () => this.client.smembers(this.key("__paused__")));
+  }
+
+  /**
+   * Every process in the heartbeat set (workers, and producers, which beat on each send),
+   * with the messages each holds of `queueNames` (default: the declared queues). Read-only.
+   */
+  listWorkers(queueNames: readonly string[] = [...this.getDeclaredQueues()]): Promise<RedisWorkerInfo[]> {
+    return listWorkers(this, queueNames.map(canonicalQueueName));
   }
 }

@@ -62,6 +62,29 @@ export interface SchedulesCommand {
   json: boolean;
 }
 
+/** `troupe dashboard [MODULE]`: serves `@troupe/dashboard` over HTTP. */
+export interface DashboardCommand extends BrokerSource {
+  name: "dashboard";
+  /** Address to listen on (default 127.0.0.1); another one needs credentials. */
+  host: string;
+  /** Port (default 9292; 0 picks a free one). */
+  port: number;
+  /** Mount path (default `/`). */
+  basePath: string;
+  /** Redis holding the status records, when the broker is not that Redis. */
+  statusUrl: string | undefined;
+  /** Key prefix of the status records (default: the store's own, `troupe-status`). */
+  statusNamespace: string | undefined;
+  /** Queues to show (default: the module's, and those seen in status records). */
+  queues: string[] | undefined;
+  /** A login token (`--token`, or `TROUPE_DASHBOARD_TOKEN`). */
+  token: string | undefined;
+  /** Basic credentials (`--user`/`--password`, or `TROUPE_DASHBOARD_USER`/`_PASSWORD`). */
+  user: string | undefined;
+  /** The password of `user`. */
+  password: string | undefined;
+}
+
 /** A parsed `troupe` command line: which command, with its flags. */
 export type Command =
   | WorkerCommand
@@ -70,6 +93,7 @@ export type Command =
   | SendCommand
   | SchedulerCommand
   | SchedulesCommand
+  | DashboardCommand
   | {
       /** `troupe help [topic]`, or `--help`. */
       name: "help";
@@ -110,6 +134,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return parseScheduler(rest);
     case "schedules":
       return parseSchedules(rest);
+    case "dashboard":
+      return parseDashboard(rest);
     default:
       throw new InvalidOption(`unknown command "${name}": try troupe --help`);
   }
@@ -223,6 +249,41 @@ function parseScheduler(args: readonly string[]): SchedulerCommand {
 function parseSchedules(args: readonly string[]): SchedulesCommand {
   const { values, positionals } = parse("schedules", args, { json: { type: "boolean" } });
   return { name: "schedules", module: single("schedules", positionals, "MODULE"), json: values.json ?? false };
+}
+
+function parseDashboard(args: readonly string[]): DashboardCommand {
+  const { values, positionals } = parse("dashboard", args, {
+    ...brokerOptions,
+    host: { type: "string" },
+    port: { type: "string" },
+    "base-path": { type: "string" },
+    "status-url": { type: "string" },
+    "status-namespace": { type: "string" },
+    queues: { type: "string", short: "Q" },
+    token: { type: "string" },
+    user: { type: "string" },
+    password: { type: "string" },
+  });
+  if (positionals.length > 1) throw new InvalidOption(`troupe dashboard takes at most one MODULE, got ${positionals.length} arguments`);
+  const port = integer("--port", values.port, 9292, 0);
+  if (port > 65_535) throw new InvalidOption(`--port must be at most 65535, got ${port}`);
+  const basePath = values["base-path"] ?? "/";
+  if (!basePath.startsWith("/")) throw new InvalidOption(`--base-path must start with "/", got "${basePath}"`);
+  if ((values.user === undefined) !== (values.password === undefined)) throw new InvalidOption("--user and --password go together");
+  return {
+    name: "dashboard",
+    url: values.url,
+    module: values.module ?? positionals[0],
+    host: values.host ?? "127.0.0.1",
+    port,
+    basePath,
+    statusUrl: values["status-url"],
+    statusNamespace: values["status-namespace"],
+    queues: list("--queues", values.queues),
+    token: values.token,
+    user: values.user,
+    password: values.password,
+  };
 }
 
 function single(command: string, positionals: string[], what: string): string {

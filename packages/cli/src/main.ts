@@ -1,6 +1,7 @@
 import { assertKnownOptions, optionKeys } from "@troupe/core";
 import { version } from "../package.json";
 import { type Command, parseCommandLine } from "./args.js";
+import { dashboardCommand } from "./commands/dashboard.js";
 import { deadLettersCommand } from "./commands/dead-letters.js";
 import { queuesCommand } from "./commands/queues.js";
 import { schedulerCommand } from "./commands/scheduler.js";
@@ -55,5 +56,7 @@ function run(command: Command, options: MainOptions): Promise<ExitCode> {
       return schedulerCommand(command);
     case "schedules":
       return schedulesCommand(command);
+    case "dashboard":
+      return dashboardCommand(command);
   }
 }

@@ -7,6 +7,7 @@ Commands:
   send ACTOR --queue Q --args JSON        enqueue one message by hand
   scheduler MODULE[:export]               run the module's Scheduler (@troupe/scheduler) in this process
   schedules MODULE[:export]               each schedule with its next and last tick and last message id
+  dashboard [MODULE] [--port 9292]        serve the browser dashboard (@troupe/dashboard) on 127.0.0.1
 
 Run "troupe help <command>" for the options of a command, "troupe --version" (-V) for the version.
 The broker comes from the module (setBroker() or an export), --url, or TROUPE_BROKER_URL.`;
@@ -40,6 +41,25 @@ The Scheduler is the named export, else the default export, else an export named
 SIGTERM/SIGINT stop gracefully, a second one at once.
 Exit codes: 0 ok, 1 killed, 2 import or argument error, 3 broker or store unreachable, 4 pid file error.`,
   schedules: `Usage: troupe schedules MODULE[:export] [--json]`,
+  dashboard: `Usage: troupe dashboard [MODULE[:export]] [options]
+
+Serves @troupe/dashboard (installed in your project). A module exporting createDashboard(...)
+(default export, an export named dashboard, or a function returning one) is served as it is;
+otherwise one is built for the broker (the module's, --url, or TROUPE_BROKER_URL) and the
+status records in Redis (the module's statusStore export, --status-url, or the broker's Redis).
+
+      --host ADDRESS        listen address (default 127.0.0.1); any other needs credentials
+      --port N              port (default 9292)
+      --base-path PATH      mount path (default /)
+      --url URL             the broker
+      --status-url URL      the Redis holding the status records (needed with a RabbitMQ broker)
+      --status-namespace NS key prefix of the status records (default troupe-status)
+  -Q, --queues a,b          queues to show (default: declared ones and those in status records)
+      --token TOKEN         log in with this token (better: TROUPE_DASHBOARD_TOKEN)
+      --user U --password P basic credentials (better: TROUPE_DASHBOARD_USER, TROUPE_DASHBOARD_PASSWORD)
+
+Flags are visible to other users in ps: prefer the environment variables for secrets.
+SIGTERM/SIGINT stop it. Exit codes: 0 ok, 2 import or argument error, 3 broker unreachable.`,
   send: `Usage: troupe send ACTOR [--queue Q] [--args JSON-ARRAY] [--kwargs JSON-OBJECT] [--delay MS] [--url URL | -m MODULE]`,
 };
 

@@ -51,7 +51,7 @@ describe("BlockGuard", () => {
     const [poison, fine] = await g.job.sendMany([[1], [2]]);
     g.guard.record({ id: poison.messageId, actor: "job", kills: 2, ms: 1234 });
     await g.worker.start();
-    await g.broker.join("default", { timeout: 10_000 });
+    await g.broker.join("default", { timeout: 10_000, failFast: false });
     await g.worker.stop();
     expect([...g.overlaps.keys()]).toEqual([2]);
     expect(g.broker.deadLetters.map((m) => m.messageId)).toEqual([poison.messageId]);

@@ -90,7 +90,12 @@ export class ActorHandle<Args extends readonly unknown[], R> {
   /** A message for later sending (pipelines, groups); a pipeline step may leave out trailing arguments. */
   message(...args: ArgsPrefix<Jsonable<Args>>): Message<Args, R> {
     assertJson(args, "arguments");
-    const message = new Message<Args, R>({ queueName: this.queueName, actorName: this.actorName, args: args as unknown as Args });
+    const message = new Message<Args, R>({
+      queueName: this.queueName,
+      actorName: this.actorName,
+      args: args as unknown as Args,
+      messageTimestamp: this.boundBroker?.clock.now(),
+    });
     message.broker = this.boundBroker;
     return message;
   }
@@ -111,6 +116,7 @@ export class ActorHandle<Args extends readonly unknown[], R> {
       args: options.args as unknown as Args,
       kwargs: (options.kwargs ?? {}) as JsonObject,
       options: wireOptions(options),
+      messageTimestamp: broker?.clock.now(),
     });
     message.broker = this.boundBroker;
     return message;

@@ -1,8 +1,9 @@
 import type { AnyActor } from "./actor.js";
 import { CORE_ACTOR_OPTIONS, CORE_MESSAGE_OPTIONS } from "./actor-options.js";
+import { type Clock, realClock } from "./clock.js";
 import type { ConsumeOptions, Consumer } from "./consumer.js";
 import { type Encoder, JsonEncoder } from "./encoder.js";
-import { ActorNotFound, DecodeError, InvalidOption, MessageTooLarge } from "./errors.js";
+import { ActorNotFound, DecodeError, DuplicateActor, InvalidOption, MessageTooLarge } from "./errors.js";
 import { HookEmitter } from "./hook-emitter.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { Message } from "./message.js";
@@ -92,6 +93,8 @@ export abstract class Broker extends HookEmitter {
   readonly logger: Logger;
   /** Largest encoded message accepted at send, in bytes. */
   readonly maxMessageSize: number;
+  /** Where this broker, its workers and its middleware read time: the real clock, except on a `TestBroker` (`@troupe/core/testing`). */
+  readonly clock: Clock = realClock;
   private readonly queues = new Set<string>();
   private readonly delayQueues = new Set<string>();
   private knownOptions: { actor: ReadonlySet<string>; message: ReadonlySet<string> } | undefined;
@@ -122,8 +125,14 @@ export abstract class Broker extends HookEmitter {
     for (const actor of this.actors.values()) middleware.afterDeclareActor?.(this, actor);
   }
 
-  /** Registers an actor and its queue; rejects options that no middleware on this broker reads, naming the likely missing one. */
+  /**
+   * Registers an actor and its queue; rejects options that no middleware on this broker reads, naming the likely missing one.
+   * Declaring the same actor again does nothing; another actor under a name already taken throws `DuplicateActor`.
+   */
   declareActor(actor: AnyActor): void {
+    const existing = this.actors.get(actor.actorName);
+    if (existing === actor) return;
+    if (existing) throw new DuplicateActor(actor.actorName);
     this.validateActorOptions(actor);
     this.emitBeforeSync("beforeDeclareActor", actor);
     this.declareQueue(actor.queueName);
@@ -171,7 +180,7 @@ export abstract class Broker extends HookEmitter {
     assertKnownOptions("enqueue", options, ENQUEUE_OPTION_KEYS);
     const delay = options.delay !== undefined && options.delay > 0 ? options.delay : undefined;
     const ready: M[] = new Array(messages.length);
-    const eta = delay === undefined ? 0 : Date.now() + delay;
+    const eta = delay === undefined ? 0 : this.clock.now() + delay;
     for (let i = 0; i < messages.length; i++) {
       let message = messages[i];
       this.declareQueue(message.queueName);
@@ -183,7 +192,7 @@ export abstract class Broker extends HookEmitter {
     }
     if (this.hasHook("beforeEnqueue")) for (const m of ready) await this.emitBefore("beforeEnqueue", m, delay, ready);
     await this.publish(ready);
-    if (this.hasHook("afterEnqueue")) for (const m of ready) await this.emitAfter("afterEnqueue", m, delay);
+    if (this.hasHook("afterEnqueue")) for (const m of ready) await this.emitAfter("afterEnqueue", m, delay, ready);
     return ready;
   }
 

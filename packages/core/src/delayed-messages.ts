@@ -1,4 +1,5 @@
 import type { Broker } from "./broker.js";
+import type { ClockTimer } from "./clock.js";
 import { DelaySchedule } from "./delay-schedule.js";
 import { type HeldDelivery, requeueHeld } from "./held-delivery.js";
 import type { Message } from "./message.js";
@@ -16,7 +17,7 @@ const MAX_TIMER = 2 ** 31 - 1;
  */
 export class DelayedMessages {
   private readonly schedule = new DelaySchedule<HeldDelivery>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private timerDue: number | undefined;
   private stopped = false;
 
@@ -28,20 +29,26 @@ export class DelayedMessages {
     this.notify(held.delivery.message as Message);
   }
 
+  /** The earliest eta held, if any. */
+  get nextDue(): number | undefined {
+    return this.schedule.peekDue();
+  }
+
   /** (Re)arms the timer for the earliest eta; call after a batch of `hold`s. */
   arm(): void {
     const due = this.schedule.peekDue();
     if (due === undefined || this.stopped) return;
     if (this.timerDue !== undefined && this.timerDue <= due) return;
-    clearTimeout(this.timer);
+    const clock = this.broker.clock;
+    clock.clearTimeout(this.timer);
     this.timerDue = due;
-    this.timer = setTimeout(this.moveDue, Math.min(MAX_TIMER, Math.max(0, due - Date.now())));
+    this.timer = clock.setTimeout(this.moveDue, Math.min(MAX_TIMER, Math.max(0, due - clock.now())));
   }
 
   /** Stops the timer and hands back everything still held that can still be settled. */
   release(): HeldDelivery[] {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.broker.clock.clearTimeout(this.timer);
     return this.schedule.drain().filter(isLive);
   }
 
@@ -55,7 +62,7 @@ export class DelayedMessages {
   private readonly moveDue = async (): Promise<void> => {
     this.timer = undefined;
     this.timerDue = undefined;
-    const due = this.schedule.popDue(Date.now()).filter(isLive);
+    const due = this.schedule.popDue(this.broker.clock.now()).filter(isLive);
     if (due.length > 0) {
       const moved = due.map(({ delivery }) => {
         const message = delivery.message as Message;

@@ -3,8 +3,12 @@ const MARKER = Symbol.for("troupe.error");
 /** The stable `code` of every Troupe error: match on it rather than on messages, which may change. */
 export type TroupeErrorCode =
   | "ACTOR_NOT_FOUND"
+  | "DUPLICATE_ACTOR"
   | "QUEUE_NOT_FOUND"
   | "QUEUE_JOIN_TIMEOUT"
+  | "WORKER_JOIN_TIMEOUT"
+  | "UNRUNNABLE_MESSAGES"
+  | "WAIT_FOR_TIMEOUT"
   | "CONNECTION_ERROR"
   | "ENQUEUE_UNCERTAIN"
   | "SUCCESSOR_NOT_ENQUEUED"
@@ -80,6 +84,17 @@ export class ActorNotFound extends TroupeError {
   }
 }
 
+/** A second, different actor was declared under a name already taken on the broker (declaring the same actor again is fine). */
+export class DuplicateActor extends TroupeError {
+  static override readonly code = "DUPLICATE_ACTOR";
+  constructor(actorName: string) {
+    super(
+      DuplicateActor.code,
+      `another actor named "${actorName}" is already declared on this broker: actor names are their identity on the wire, so each must be unique`,
+    );
+  }
+}
+
 /** An operation names a queue this broker has not declared. */
 export class QueueNotFound extends TroupeError {
   static override readonly code = "QUEUE_NOT_FOUND";
@@ -93,6 +108,14 @@ export class QueueJoinTimeout extends TroupeError {
   static override readonly code = "QUEUE_JOIN_TIMEOUT";
   constructor(queueName: string, timeout: number) {
     super(QueueJoinTimeout.code, `queue "${queueName}" did not drain within ${timeout} ms`);
+  }
+}
+
+/** `worker.join({ timeout })` gave up before the worker was done. */
+export class WorkerJoinTimeout extends TroupeError {
+  static override readonly code = "WORKER_JOIN_TIMEOUT";
+  constructor(timeout: number) {
+    super(WorkerJoinTimeout.code, `the worker still had messages running, buffered or due after ${timeout} ms`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { type Clock, realClock } from "./clock.js";
 import type { Consumer, Delivery } from "./consumer.js";
 import type { Logger } from "./logger.js";
 
@@ -21,7 +22,10 @@ export class GiveBack {
   private stopped = false;
   private readonly sleepers = new Set<() => void>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly clock: Clock = realClock,
+  ) {}
 
   /** Requeues one delivery; resolves once it is back, stale, or the worker stops. */
   async run(consumer: Consumer, delivery: Delivery, what: string): Promise<void> {
@@ -53,7 +57,7 @@ export class GiveBack {
   }
 
   private nextPause(): number {
-    const now = Date.now();
+    const now = this.clock.now();
     this.pause = now - this.lastFault < OUTAGE_GAP ? Math.min(MAX_PAUSE, Math.max(FIRST_PAUSE, this.pause * 2)) : FIRST_PAUSE;
     this.lastFault = now;
     return this.pause;
@@ -63,11 +67,11 @@ export class GiveBack {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.sleepers.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      const timer = this.clock.setTimeout(wake, ms);
       this.sleepers.add(wake);
     });
   }

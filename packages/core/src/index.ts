@@ -31,6 +31,7 @@ export {
   type QueueStats,
 } from "./broker.js";
 export { brokerFromUrl, redactUrl } from "./broker-from-url.js";
+export { type Clock, type ClockTimer, realClock } from "./clock.js";
 export { Group, type GroupChild, type GroupResults, group } from "./composition/group.js";
 export { Pipeline, type PipelineResult, type PipelineStep, pipeline } from "./composition/pipeline.js";
 export type { ConsumeOptions, Consumer, Delivery } from "./consumer.js";
@@ -42,6 +43,7 @@ export {
   BrokerNotSet,
   ConnectionError,
   DecodeError,
+  DuplicateActor,
   EnqueueUncertain,
   InvalidOption,
   MessageTooLarge,
@@ -56,6 +58,7 @@ export {
   TimeLimitExceeded,
   TroupeError,
   type TroupeErrorCode,
+  WorkerJoinTimeout,
 } from "./errors.js";
 export { esmEntry } from "./esm-entry.js";
 export { BROKER_URL_ENV, getBroker, peekBroker, resolveBroker, setBroker } from "./global-broker.js";
@@ -76,13 +79,14 @@ export { TimeLimit } from "./middleware/time-limit.js";
 export { HOOK_NAMES, type HookName, type Middleware, type ProcessOutcome } from "./middleware.js";
 export { assertKnownOptions, optionKeys } from "./option-keys.js";
 export { OPTION_WIRE_NAMES, toWireName } from "./options.js";
+export { canPauseQueues, type QueuePauses } from "./queue-pauses.js";
 export { canonicalQueueName, deadLetterQueueName, delayQueueName, isDelayQueue } from "./queues.js";
 export { Barrier } from "./rate-limits/barrier.js";
 export { GROUP_BARRIER_TTL, GroupCallbacks } from "./rate-limits/group-callbacks.js";
-export { MemoryRateLimiterBackend } from "./rate-limits/memory-rate-limiter-backend.js";
+export { MemoryRateLimiterBackend, type MemoryRateLimiterBackendOptions } from "./rate-limits/memory-rate-limiter-backend.js";
 export type { RateLimiterBackend } from "./rate-limits/rate-limiter-backend.js";
 export { ResultFailure, ResultMissing, ResultTimeout } from "./result-errors.js";
-export { MemoryResultBackend } from "./results/memory-result-backend.js";
+export { MemoryResultBackend, type MemoryResultBackendOptions } from "./results/memory-result-backend.js";
 export {
   DEFAULT_RESULT_TTL,
   type FailureMarker,

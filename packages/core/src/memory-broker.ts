@@ -12,6 +12,7 @@ import { QueueJoinTimeout } from "./errors.js";
 import { MemoryConsumer, type MemoryDelivery, MemoryQueue } from "./memory-consumer.js";
 import type { Message } from "./message.js";
 import { assertKnownOptions } from "./option-keys.js";
+import type { QueuePauses } from "./queue-pauses.js";
 import { canonicalQueueName, delayQueueName } from "./queues.js";
 
 interface DeadEntry {
@@ -32,12 +33,13 @@ interface Joiner {
  * A broker in this process's memory: for tests, demos and zero-setup use. Messages
  * are stored encoded, exactly as on a real broker, so tests exercise the same paths.
  */
-export class MemoryBroker extends Broker {
+export class MemoryBroker extends Broker implements QueuePauses {
   readonly capabilities: BrokerCapabilities = { priorities: false, crashRecovery: "redelivery", queueStats: true };
   private readonly physical = new Map<string, MemoryQueue>();
   private readonly dead = new Map<string, DeadEntry[]>();
   private readonly consumers = new Set<MemoryConsumer>();
   private joiners: Joiner[] = [];
+  private readonly paused = new Set<string>();
 
   constructor(options: BrokerOptions = {}) {
     super(options);
@@ -103,7 +105,7 @@ export class MemoryBroker extends Broker {
     if (!entries) this.dead.set(queueName, (entries = []));
     // Keep the copy as it was enqueued, not as middleware changed it in memory (as on Redis and RabbitMQ).
     const stored = delivery.message ? this.decodeMessage(delivery.raw).message : undefined;
-    entries.push({ message: stored, raw: delivery.raw, reason, deadAt: Date.now() });
+    entries.push({ message: stored, raw: delivery.raw, reason, deadAt: this.clock.now() });
     if (delivery.message) {
       const error = delivery.message.lastError ?? new Error(reason ?? "dead-lettered");
       for (const joiner of this.joiners) if (joiner.failFast && joiner.queueName === queueName) joiner.reject(error);
@@ -131,7 +133,9 @@ export class MemoryBroker extends Broker {
 
   /**
    * Resolves when nothing for the queue is waiting, delayed or unacknowledged. With
-   * `failFast`, rejects with the error of the first of its messages to be dead-lettered.
+   * `failFast` (the default, as in Dramatiq 2), rejects with the error of the first of
+   * its messages to be dead-lettered; `failFast: false` waits through dead letters.
+   * `timeout` is real time, whatever the broker's clock.
    */
   join(queueName: string, options: JoinOptions & { failFast?: boolean } = {}): Promise<void> {
     const canonical = canonicalQueueName(queueName);
@@ -140,7 +144,7 @@ export class MemoryBroker extends Broker {
       let timer: NodeJS.Timeout | undefined;
       const joiner: Joiner = {
         queueName: canonical,
-        failFast: options.failFast ?? false,
+        failFast: options.failFast ?? true,
         resolve: () => {
           clearTimeout(timer);
           resolve();
@@ -216,5 +220,20 @@ export class MemoryBroker extends Broker {
     const count = this.dead.get(canonical)?.length ?? 0;
     this.dead.delete(canonical);
     return count;
+  }
+
+  /** Pauses a queue for the workers of this broker (this process: its queues live here). */
+  async pauseQueue(queueName: string): Promise<void> {
+    this.paused.add(canonicalQueueName(queueName));
+  }
+
+  /** Lets this broker's workers fetch the queue again. */
+  async resumeQueue(queueName: string): Promise<void> {
+    this.paused.delete(canonicalQueueName(queueName));
+  }
+
+  /** The queues paused now. */
+  async pausedQueues(): Promise<string[]> {
+    return [...this.paused];
   }
 }

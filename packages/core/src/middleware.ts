@@ -53,8 +53,8 @@ export interface Middleware {
    * `batch` holds every message of the same `enqueueMany` call, this one included (one message for `enqueue`).
    */
   beforeEnqueue?(broker: Broker, message: Message, delay: number | undefined, batch: readonly Message[]): HookReturn;
-  /** After the broker has the message (on RabbitMQ with confirms: once confirmed). */
-  afterEnqueue?(broker: Broker, message: Message, delay: number | undefined): HookReturn;
+  /** After the broker has the message (on RabbitMQ with confirms: once confirmed); `batch` as in `beforeEnqueue`, all of it stored. */
+  afterEnqueue?(broker: Broker, message: Message, delay: number | undefined, batch: readonly Message[]): HookReturn;
   /** When a worker starts holding a delayed message until its `eta`. */
   beforeDelayMessage?(broker: Broker, message: Message): HookReturn;
 

@@ -3,13 +3,15 @@ import type { Broker } from "./broker.js";
 import type { Consumer, Delivery } from "./consumer.js";
 import { MessageContext, runInContext } from "./current-message.js";
 import { DelayedMessages } from "./delayed-messages.js";
-import { ActorNotFound, DecodeError, InvalidOption, Shutdown, SkipMessage } from "./errors.js";
+import { ActorNotFound, DecodeError, InvalidOption, Shutdown, SkipMessage, WorkerJoinTimeout } from "./errors.js";
 import { GiveBack } from "./give-back.js";
 import { type HeldDelivery, requeueHeld } from "./held-delivery.js";
 import type { Message } from "./message.js";
 import type { ProcessOutcome } from "./middleware.js";
 import { assertKnownOptions, optionKeys } from "./option-keys.js";
+import { PauseGate } from "./pause-gate.js";
 import { PriorityBuffer } from "./priority-buffer.js";
+import { canPauseQueues } from "./queue-pauses.js";
 import { canonicalQueueName, delayQueueName, isDelayQueue } from "./queues.js";
 import { Settlement } from "./settlement.js";
 import { wireOptionProblem } from "./wire-options.js";
@@ -39,6 +41,7 @@ const WORKER_OPTIONS = optionKeys<WorkerOptions>({
   shutdownTimeout: true,
 });
 const STOP_OPTIONS = optionKeys<NonNullable<Parameters<Worker["stop"]>[0]>>({ timeout: true });
+const JOIN_OPTIONS = optionKeys<NonNullable<Parameters<Worker["join"]>[0]>>({ timeout: true });
 
 interface Job extends HeldDelivery {
   readonly actor: AnyActor;
@@ -80,8 +83,10 @@ export class Worker {
   private readonly pendingRequeues = new Set<Promise<void>>();
   private readonly giveBack: GiveBack;
   private readonly settlement: Settlement;
+  /** Present when the broker can pause queues (`QueuePauses`): canonical queues wait while paused. */
+  private readonly pauses: PauseGate | undefined;
   private running = 0;
-  private idleWaiters: (() => void)[] = [];
+  private idleWaiters: { horizon: number; resolve: () => void }[] = [];
   private state: State = "new";
   private stopping: Promise<void> | undefined;
 
@@ -96,8 +101,9 @@ export class Worker {
     this.shutdownTimeout = options.shutdownTimeout ?? 30_000;
     this.queueFilter = options.queues;
     this.delayed = new DelayedMessages(broker);
-    this.giveBack = new GiveBack(broker.logger);
+    this.giveBack = new GiveBack(broker.logger, broker.clock);
     this.settlement = new Settlement(broker, this.giveBack);
+    this.pauses = canPauseQueues(broker) ? new PauseGate(broker, this.workerTimeout, broker.logger) : undefined;
   }
 
   /** Messages whose actors are running now. */
@@ -124,11 +130,48 @@ export class Worker {
     await this.broker.emitAfter("afterWorkerBoot", this);
   }
 
-  /** Resolves when nothing is buffered or running. */
-  join(): Promise<void> {
-    if (this.running === 0 && this.buffer.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  /**
+   * Resolves when nothing is buffered or running and no delayed message this worker holds
+   * comes due within `timeout` ms (on the broker's clock), as Dramatiq's join also waits for
+   * its delay queues; messages delayed past that are not waited for. Rejects with
+   * `WorkerJoinTimeout` once `timeout` ms of real time have passed. Without `timeout` it
+   * waits as long as it takes, for delayed messages already due.
+   */
+  join(options: { timeout?: number } = {}): Promise<void> {
+    assertKnownOptions("Worker.join", options, JOIN_OPTIONS);
+    const { timeout } = options;
+    const horizon = this.broker.clock.now() + (timeout ?? 0);
+    if (this.idleUntil(horizon)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = { horizon, resolve };
+      this.idleWaiters.push(waiter);
+      if (timeout === undefined) return;
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
+        reject(new WorkerJoinTimeout(timeout));
+      }, timeout);
+      waiter.resolve = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
+
+  private idleUntil(horizon: number): boolean {
+    if (this.running > 0 || this.buffer.size > 0) return false;
+    const due = this.delayed.nextDue;
+    return due === undefined || due > horizon;
+  }
+
+  // A turn later, so that a retry or a delayed message enqueued just now is held before it is looked at.
+  private readonly wakeIdleWaiters = (): void => {
+    const waiting: typeof this.idleWaiters = [];
+    for (const waiter of this.idleWaiters) {
+      if (this.idleUntil(waiter.horizon)) waiter.resolve();
+      else waiting.push(waiter);
+    }
+    this.idleWaiters = waiting;
+  };
 
   /**
    * Stops gracefully: no new fetches, buffered and held messages go back to their
@@ -182,8 +225,12 @@ export class Worker {
     const delayQueue = isDelayQueue(queueName);
     let backoff = 100;
     let failing = false;
+    // Consumers fetch when iterated, so not asking for the next batch stops fetching a paused queue.
+    const pauses = delayQueue ? undefined : this.pauses;
+    const stopped = () => this.state !== "running";
     while (this.state === "running") {
       try {
+        await pauses?.whilePaused(queueName, stopped);
         const consumer = this.broker.consume(queueName, { prefetch, timeout: this.workerTimeout });
         this.consumers.set(queueName, consumer);
         for await (const batch of consumer) {
@@ -194,6 +241,7 @@ export class Worker {
           }
           if (batch.length > 0) this.intake(consumer, batch, delayQueue);
           if (this.state !== "running") break;
+          await pauses?.whilePaused(queueName, stopped);
         }
         if (this.state === "running") throw new Error("the consumer ended on its own");
       } catch (error) {
@@ -262,11 +310,7 @@ export class Worker {
   private readonly onJobDone = (): void => {
     this.running--;
     this.fillSlots();
-    if (this.running === 0 && this.buffer.size === 0 && this.idleWaiters.length) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
+    if (this.running === 0 && this.buffer.size === 0 && this.idleWaiters.length) setImmediate(this.wakeIdleWaiters);
   };
 
   private async process(job: Job): Promise<void> {

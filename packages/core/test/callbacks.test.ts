@@ -44,7 +44,7 @@ describe("Callbacks (docs/protocol.md §2 payloads)", () => {
     );
     await h.start({ queues: ["default", "callbacks"] });
     const sent = await boom.send();
-    await h.broker.join("default");
+    await h.broker.join("default", { failFast: false });
     await h.broker.join("callbacks");
     expect(failed).toHaveLength(1);
     const [source, payload] = failed[0];
@@ -71,7 +71,7 @@ describe("Callbacks (docs/protocol.md §2 payloads)", () => {
     );
     await h.start({ queues: ["default", "callbacks"] });
     await flaky.send();
-    await h.broker.join("default");
+    await h.broker.join("default", { failFast: false });
     await h.broker.join("callbacks");
     expect(failed.map(([source]) => (source.options as Record<string, unknown>).retries)).toEqual([1, 2, 3]);
     expect(exhausted.map(([, payload]) => payload)).toEqual([{ retries: 2, max_retries: 2 }]);

@@ -41,7 +41,7 @@ describe("the log line of a failed actor", () => {
     const explodes = failingActor(broker, { maxRetries: 1, minBackoff: 1, maxBackoff: 1 });
     await worker.start();
     await explodes.send();
-    await broker.join("default", { timeout: 5_000 });
+    await broker.join("default", { timeout: 5_000, failFast: false });
 
     const failures = logs.filter((line) => STACK.test(line));
     expect(failures).toHaveLength(2);

@@ -24,7 +24,7 @@ describe("TimeLimit and AgeLimit", () => {
     await h.start({ concurrency: 1 });
     await stuck.send();
     await other.send();
-    await h.broker.join("default", { timeout: 5_000 });
+    await h.broker.join("default", { timeout: 5_000, failFast: false });
     expect(attempts).toBe(2);
     expect(reasons).toHaveLength(2);
     expect(TimeLimitExceeded.isInstance(reasons[0])).toBe(true);
@@ -39,7 +39,7 @@ describe("TimeLimit and AgeLimit", () => {
     const sent = await stale.send();
     await sleep(80);
     await h.start();
-    await h.broker.join("default", { timeout: 5_000 });
+    await h.broker.join("default", { timeout: 5_000, failFast: false });
     expect(runs).toBe(0);
     expect(h.broker.deadLetters).toHaveLength(1);
     const error = await sent.getResult().catch((e: unknown) => e);

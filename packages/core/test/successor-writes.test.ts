@@ -123,7 +123,7 @@ describe("a message is acked only after what replaces it is enqueued", () => {
     );
     const sent = await doomed.send();
     await startInOutage(h, 1, ["default", "callbacks"]);
-    await h.broker.join("default", { timeout: 20_000 });
+    await h.broker.join("default", { timeout: 20_000, failFast: false });
     await h.broker.join("callbacks", { timeout: 5_000 });
     await h.stop();
     expect(h.broker.deadLetters.map((m) => m.messageId)).toEqual([sent.messageId]);
@@ -185,7 +185,7 @@ describe("a successor that can never be written", () => {
       `{"queue_name":"default","actor_name":"deep","args":${args},"kwargs":{},"options":{},"message_id":"${id}","message_timestamp":1}`,
     );
     await h.start();
-    await h.broker.join("default", { timeout: 10_000 });
+    await h.broker.join("default", { timeout: 10_000, failFast: false });
     await h.stop();
     expect(runs).toBe(1);
     expect(h.broker.deadLetters.map((m) => m.messageId)).toEqual([id]);
@@ -209,7 +209,7 @@ describe("a successor that can never be written", () => {
     );
     const sent = await big.send("y".repeat(3_000));
     await h.start();
-    await h.broker.join("default", { timeout: 10_000 });
+    await h.broker.join("default", { timeout: 10_000, failFast: false });
     await h.stop();
     expect(runs).toBe(1);
     expect(h.broker.deadLetters.map((m) => m.messageId)).toEqual([sent.messageId]);
@@ -228,7 +228,7 @@ describe("a successor that can never be written", () => {
     );
     const sent = await lonely.send();
     await h.start();
-    await h.broker.join("default", { timeout: 10_000 });
+    await h.broker.join("default", { timeout: 10_000, failFast: false });
     await h.stop();
     expect(runs).toBe(1);
     expect(h.broker.deadLetters.map((m) => m.messageId)).toEqual([sent.messageId]);

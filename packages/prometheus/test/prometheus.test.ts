@@ -56,7 +56,7 @@ describe("Prometheus middleware in one process", () => {
     for (let i = 0; i < 5; i++) await actors.ok.send();
     for (let i = 0; i < 3; i++) await actors.flaky.send();
     for (let i = 0; i < 2; i++) await actors.bad.send();
-    await broker.join(queueName);
+    await broker.join(queueName, { failFast: false });
     await worker.join();
 
     const { status, contentType, body } = await scrape(url);
@@ -110,7 +110,7 @@ describe("Prometheus middleware in one process", () => {
   it("reports queue depth per declared queue, read from the broker at scrape time", async () => {
     const { broker, worker, prometheus, queueName, actors } = await setup();
     await actors.bad.send();
-    await broker.join(queueName);
+    await broker.join(queueName, { failFast: false });
     await worker.join();
     await worker.stop();
     // A worker on another queue leaves this queue's messages where they are; the middleware serves again from its boot.

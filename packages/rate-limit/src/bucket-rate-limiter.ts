@@ -37,6 +37,6 @@ export class BucketRateLimiter extends RateLimiter {
 
   tryAcquire(): Promise<boolean> {
     // One `incr` (a missing counter counts from zero) instead of Dramatiq's `add` then `incr`.
-    return this.backend.incr(this.keyAt(Date.now()), 1, this.limit, this.bucket);
+    return this.backend.incr(this.keyAt(this.backend.clock?.now() ?? Date.now()), 1, this.limit, this.bucket);
   }
 }

@@ -40,7 +40,7 @@ export class WindowRateLimiter extends RateLimiter {
   }
 
   tryAcquire(): Promise<boolean> {
-    const keys = this.keysAt(Date.now());
+    const keys = this.keysAt(this.backend.clock?.now() ?? Date.now());
     return this.backend.incrAndSum(keys[0], keys, 1, this.limit, this.window);
   }
 }

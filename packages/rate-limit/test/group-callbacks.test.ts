@@ -72,7 +72,7 @@ describe.each([
     await group([member.message(false), member.message(true), member.message(false)], { broker: h.broker })
       .addCompletionCallback(done.message("all done"))
       .run();
-    await h.broker.join(member.queueName, { timeout: 10_000 });
+    await h.broker.join(member.queueName, { timeout: 10_000, failFast: false });
     await h.broker.join(done.queueName, { timeout: 10_000 });
     expect(h.broker.deadLetters).toHaveLength(1);
     expect(notified).toEqual([]);

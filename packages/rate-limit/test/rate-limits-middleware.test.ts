@@ -70,7 +70,7 @@ describe("RateLimits middleware (actor option rateLimit)", () => {
     );
     await h.start(8);
     await work.sendMany(Array.from({ length: 16 }, (_, i) => [i % 4 === 0] as [boolean]));
-    await h.broker.join(work.queueName, { timeout: 30_000 });
+    await h.broker.join(work.queueName, { timeout: 30_000, failFast: false });
     expect(maxInFlight).toBeLessThanOrEqual(2);
     expect(h.broker.deadLetters).toHaveLength(4);
     // Every slot came back.

@@ -18,7 +18,7 @@ export class AgeLimit implements Middleware {
   beforeProcessMessage(broker: Broker, message: Message): void {
     const maxAge = messageOption(broker, message, "maxAge", this.options.maxAge);
     if (!maxAge) return;
-    if (Date.now() - message.messageTimestamp < maxAge) return;
+    if (broker.clock.now() - message.messageTimestamp < maxAge) return;
     broker.logger.warn(`${message} is older than its age limit of ${maxAge} ms: dead-lettering it`);
     const error = new SkipMessage("Message age limit exceeded");
     message.fail();

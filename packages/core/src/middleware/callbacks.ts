@@ -23,7 +23,7 @@ export async function enqueueCallback(
   try {
     const actor = broker.getActor(name);
     const args = [source.toJSON() as unknown as JsonValue, payload];
-    await broker.enqueue(new Message({ queueName: actor.queueName, actorName: name, args }));
+    await broker.enqueue(new Message({ queueName: actor.queueName, actorName: name, args, messageTimestamp: broker.clock.now() }));
   } catch (error) {
     throw new SuccessorNotEnqueued(`the ${kind} callback ${name} of ${source}`, error);
   }

@@ -58,7 +58,7 @@ export class Retries implements Middleware {
     const retries = typeof options.retries === "number" ? options.retries : 0;
     options.retries = retries + 1;
     options.traceback = traceback(error);
-    options.requeue_timestamp = Date.now();
+    options.requeue_timestamp = broker.clock.now();
 
     const actor = broker.actors.get(message.actorName);
     const throws = actor?.options.throws;

@@ -1,4 +1,5 @@
 import type { Broker } from "../broker.js";
+import type { ClockTimer } from "../clock.js";
 import { contextOf } from "../current-message.js";
 import { TimeLimitExceeded } from "../errors.js";
 import type { Message } from "../message.js";
@@ -17,7 +18,7 @@ const TIME_LIMIT_OPTIONS = optionKeys<NonNullable<ConstructorParameters<typeof T
 export class TimeLimit implements Middleware {
   readonly actorOptions = ["timeLimit"];
   private readonly deadlines = new Map<Message, { at: number; limit: number }>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: { timeLimit?: number } = {}) {
@@ -27,7 +28,7 @@ export class TimeLimit implements Middleware {
   beforeProcessMessage(broker: Broker, message: Message): void {
     const limit = messageOption(broker, message, "timeLimit", this.options.timeLimit ?? 600_000);
     if (!limit) return;
-    const at = Date.now() + limit;
+    const at = broker.clock.now() + limit;
     this.deadlines.set(message, { at, limit });
     if (at < this.timerAt) this.arm(broker, at);
   }
@@ -41,16 +42,16 @@ export class TimeLimit implements Middleware {
   }
 
   private arm(broker: Broker, at: number): void {
-    clearTimeout(this.timer);
+    broker.clock.clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => this.expire(broker), Math.max(0, at - Date.now()));
+    this.timer = broker.clock.setTimeout(() => this.expire(broker), Math.max(0, at - broker.clock.now()));
     this.timer.unref();
   }
 
   private expire(broker: Broker): void {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
-    const now = Date.now();
+    const now = broker.clock.now();
     let next = Number.POSITIVE_INFINITY;
     for (const [message, { at, limit }] of this.deadlines) {
       if (at <= now) {

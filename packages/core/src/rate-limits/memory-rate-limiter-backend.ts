@@ -1,3 +1,5 @@
+import { type Clock, realClock } from "../clock.js";
+import { assertKnownOptions, optionKeys } from "../option-keys.js";
 import type { RateLimiterBackend } from "./rate-limiter-backend.js";
 
 interface Entry {
@@ -5,16 +7,34 @@ interface Entry {
   expiresAt: number;
 }
 
+/** Options of `new MemoryRateLimiterBackend(options)`. */
+export interface MemoryRateLimiterBackendOptions {
+  /**
+   * The clock its TTLs and waits follow, and the limiters on it compute windows and buckets
+   * on (default the real one); pass `broker.clock` of a `TestBroker` for virtual time.
+   */
+  clock?: Clock;
+}
+
+const MEMORY_RATE_LIMITER_BACKEND_OPTIONS = optionKeys<MemoryRateLimiterBackendOptions>({ clock: true });
+
 /** Rate-limiter state in this process's memory: for tests and single-process apps. */
 export class MemoryRateLimiterBackend implements RateLimiterBackend {
+  /** The clock its TTLs and waits follow. */
+  readonly clock: Clock;
   private readonly entries = new Map<string, Entry>();
   private readonly waiters = new Map<string, Set<() => void>>();
   // Per counter key: each holder's deadline (ms), as the Redis backend keeps them beside the counter.
   private readonly holders = new Map<string, Map<string, number>>();
 
+  constructor(options: MemoryRateLimiterBackendOptions = {}) {
+    assertKnownOptions("MemoryRateLimiterBackend", options, MEMORY_RATE_LIMITER_BACKEND_OPTIONS);
+    this.clock = options.clock ?? realClock;
+  }
+
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
-    if (entry && entry.expiresAt <= Date.now()) {
+    if (entry && entry.expiresAt <= this.clock.now()) {
       this.entries.delete(key);
       return undefined;
     }
@@ -22,7 +42,7 @@ export class MemoryRateLimiterBackend implements RateLimiterBackend {
   }
 
   private put(key: string, value: number, ttl: number): void {
-    this.entries.set(key, { value, expiresAt: Date.now() + ttl });
+    this.entries.set(key, { value, expiresAt: this.clock.now() + ttl });
   }
 
   async add(key: string, value: number, ttl: number): Promise<boolean> {
@@ -54,7 +74,7 @@ export class MemoryRateLimiterBackend implements RateLimiterBackend {
   }
 
   async acquireSlot(key: string, holder: string, limit: number, ttl: number): Promise<boolean> {
-    const now = Date.now();
+    const now = this.clock.now();
     const deadlines = this.holders.get(key) ?? new Map<string, number>();
     let count = this.live(key)?.value ?? 0;
     for (const [id, deadline] of deadlines) {
@@ -90,10 +110,10 @@ export class MemoryRateLimiterBackend implements RateLimiterBackend {
       if (!set) this.waiters.set(key, (set = new Set()));
       const waiting = set;
       const wake = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         resolve(true);
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         waiting.delete(wake);
         resolve(false);
       }, timeout);

@@ -1,8 +1,15 @@
+import type { Clock } from "../clock.js";
+
 /**
  * The storage under rate limiters and barriers (docs/protocol.md §7). Keys are the user's
  * raw keys, values decimal counters, TTLs in ms. Each operation is atomic.
  */
 export interface RateLimiterBackend {
+  /**
+   * The clock its TTLs follow, which limiters compute their windows and buckets on:
+   * absent means the real one (a memory backend may be on a `TestBroker`'s virtual clock).
+   */
+  readonly clock?: Clock;
   /** Sets `key` to `value` if absent; true when it was set. */
   add(key: string, value: number, ttl: number): Promise<boolean>;
   /** Adds `amount` if the result stays ≤ `maximum`; true when changed. */

@@ -1,9 +1,27 @@
+import { type Clock, realClock } from "../clock.js";
+import { assertKnownOptions, optionKeys } from "../option-keys.js";
 import { ResultBackend } from "./result-backend.js";
+
+/** Options of `new MemoryResultBackend(options)`. */
+export interface MemoryResultBackendOptions {
+  /** The clock TTLs and blocking waits follow (default the real one); pass `broker.clock` of a `TestBroker` for virtual time. */
+  clock?: Clock;
+}
+
+const MEMORY_RESULT_BACKEND_OPTIONS = optionKeys<MemoryResultBackendOptions>({ clock: true });
 
 /** Results in this process's memory, with TTLs and waiters woken on write. */
 export class MemoryResultBackend extends ResultBackend {
   private readonly values = new Map<string, { value: string; expiresAt: number }>();
   private readonly waiters = new Map<string, Set<(value: string) => void>>();
+  /** The clock its TTLs and blocking waits follow. */
+  readonly clock: Clock;
+
+  constructor(options: MemoryResultBackendOptions = {}) {
+    super();
+    assertKnownOptions("MemoryResultBackend", options, MEMORY_RESULT_BACKEND_OPTIONS);
+    this.clock = options.clock ?? realClock;
+  }
 
   protected async read(key: string): Promise<string | undefined> {
     return this.peek(key);
@@ -12,7 +30,7 @@ export class MemoryResultBackend extends ResultBackend {
   private peek(key: string): string | undefined {
     const entry = this.values.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt <= Date.now()) {
+    if (entry.expiresAt <= this.clock.now()) {
       this.values.delete(key);
       return undefined;
     }
@@ -20,7 +38,7 @@ export class MemoryResultBackend extends ResultBackend {
   }
 
   protected async write(key: string, value: string, ttl: number): Promise<void> {
-    this.values.set(key, { value, expiresAt: Date.now() + ttl });
+    this.values.set(key, { value, expiresAt: this.clock.now() + ttl });
     const waiting = this.waiters.get(key);
     if (waiting) {
       this.waiters.delete(key);
@@ -37,10 +55,10 @@ export class MemoryResultBackend extends ResultBackend {
       if (!set) this.waiters.set(key, (set = new Set()));
       const waiting = set;
       const wake = (value: string) => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         resolve(value);
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         waiting.delete(wake);
         resolve(undefined);
       }, timeout);
