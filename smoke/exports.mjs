@@ -10,7 +10,7 @@ export const EXPORTS = {
   },
   "@troupe/core/testing": {
     values: ["TestBroker", "VirtualClock", "Faults", "UnrunnableMessages", "WaitForTimeout"],
-    types: ["DrainSummary", "DrainOptions", "TestBrokerOptions", "WaitForOptions", "MessageOf"],
+    types: ["DrainSummary", "DrainOptions", "TestBrokerOptions", "WaitForOptions"],
   },
   "@troupe/broker-redis": { values: ["RedisBroker"], types: ["RedisBrokerOptions"] },
   "@troupe/broker-rabbitmq": { values: ["RabbitmqBroker", "RabbitmqConsumer", "RabbitmqDelivery"], types: ["RabbitmqBrokerOptions"] },
@@ -26,6 +26,10 @@ export const EXPORTS = {
   "@troupe/opentelemetry": {
     values: ["OpenTelemetry", "TRACE_CONTEXT_KEY"],
     types: ["OpenTelemetryOptions", "TraceCarrier", "RunOutcome"],
+  },
+  "@troupe/dashboard": {
+    values: ["createDashboard", "Status", "getStatus", "MemoryStatusStore", "RedisStatusStore", "MESSAGE_STATES"],
+    types: ["DashboardOptions", "DashboardAuth", "StatusOptions", "MessageState", "RedisStatusStoreOptions"],
   },
   "@troupe/scheduler": {
     values: ["Scheduler", "RedisScheduleStore", "MemoryScheduleStore", "ScheduleTracking", "InvalidSchedule", "tickMessageId"],
