@@ -42,13 +42,31 @@ describe("troupe scheduler", () => {
   it("exits 1 when a second signal arrives while the stop waits for an enqueue", async () => {
     const s = space();
     const scheduler = troupe(["scheduler", fixture("schedules.mjs")], { ...s.env, TEST_SLOW_ENQUEUE: "60000" });
-    await scheduler.waitForOutput(RUNNING);
-    // A tick is claimed and its enqueue hangs: the graceful stop has to wait for it.
+    // A tick is claimed and its enqueue hangs: the graceful stop has to wait for it. The claim
+    // can come in the first look, before "scheduler running" is printed, or in a later one.
     await until(async () => (await s.redis.hexists(`${s.ns}:schedules:beat`, "claim_tick")) === 1, scheduler);
     scheduler.proc.kill("SIGTERM");
     await scheduler.waitForOutput(/stopping gracefully/);
     scheduler.proc.kill("SIGTERM");
     expect(await scheduler.exit).toBe(1);
+  });
+
+  it("exits 1 at a second signal while the first look, catching up, waits for an enqueue", async () => {
+    const s = space();
+    const first = troupe(["scheduler", fixture("schedules.mjs")], s.env);
+    await first.waitForOutput(RUNNING);
+    await until(async () => (await stored(s)).length >= 1, first);
+    first.proc.kill("SIGTERM");
+    expect(await first.exit).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The ticks missed while stopped are due at once: the start itself claims one and hangs in its enqueue.
+    const second = troupe(["scheduler", fixture("schedules.mjs")], { ...s.env, TEST_SLOW_ENQUEUE: "60000", TEST_CATCH_UP: "60000" });
+    await until(async () => (await s.redis.hexists(`${s.ns}:schedules:beat`, "claim_tick")) === 1, second);
+    second.proc.kill("SIGTERM");
+    await second.waitForOutput(/stopping gracefully/);
+    second.proc.kill("SIGTERM");
+    expect(await second.exit).toBe(1);
+    expect(second.stderr).not.toMatch(RUNNING);
   });
 
   it("takes the broker from TROUPE_BROKER_URL when the Scheduler has none, and builds it from an exported function", async () => {

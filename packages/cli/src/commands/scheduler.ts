@@ -21,8 +21,9 @@ export async function schedulerCommand(command: SchedulerCommand, env: NodeJS.Pr
     const schedules = await scheduler.list();
     await checkConnection(broker, schedules[0]?.queueName);
     const stopped = stopOnSignal(() => scheduler.stop(), log);
-    await scheduler.start();
-    log.info(`scheduler running ${schedules.length} schedule(s): ${schedules.map((s) => s.name).join(", ") || "none yet"}`);
+    // The first look can wait on an enqueue (a tick due at once): a signal must not wait for it.
+    const started = await Promise.race([scheduler.start().then(() => true), stopped.then(() => false)]);
+    if (started) log.info(`scheduler running ${schedules.length} schedule(s): ${schedules.map((s) => s.name).join(", ") || "none yet"}`);
     const code = await stopped;
     if (code === ExitCode.Ok) {
       await scheduler.store.close().catch(() => {});
