@@ -1,3 +1,4 @@
 import { packageTestConfig } from "../../vitest.shared.ts";
 
-export default packageTestConfig();
+// Redis for the tests of the Redis connection factory (core itself loads no Redis driver).
+export default packageTestConfig({ services: ["redis"] });

@@ -1,5 +1,5 @@
 import { type ActorLike, type ActorOptions, CORE_MESSAGE_OPTIONS, type MessageOptions } from "./actor-options.js";
-import type { Broker } from "./broker.js";
+import { type Broker, optionNamesOf } from "./broker.js";
 import { getBroker, onBrokerSet, peekBroker, resolveBroker } from "./global-broker.js";
 import { assertJson, type Jsonable, type JsonObject } from "./json.js";
 import { Message } from "./message.js";
@@ -32,9 +32,6 @@ export interface MessageWithOptions<Args extends readonly unknown[]> extends Sen
 }
 
 const unbound = new Set<Actor<never, unknown>>();
-onBrokerSet((broker) => {
-  for (const actor of unbound) actor.bind(broker);
-});
 
 export function actorName(actor: ActorLike): string {
   return typeof actor === "string" ? actor : actor.actorName;
@@ -107,7 +104,7 @@ export class ActorHandle<Args extends readonly unknown[], R> {
 
   /** Before a broker is known, only core's options are; middleware declares the rest on the broker. */
   private build(options: MessageWithOptions<Args>, where: string, broker: Broker | undefined): Message<Args, R> {
-    assertKnownOptions(`${where} of actor "${this.actorName}"`, options, broker ? broker.optionNames.message : CORE_MESSAGE_OPTIONS);
+    assertKnownOptions(`${where} of actor "${this.actorName}"`, options, broker ? optionNamesOf(broker).message : CORE_MESSAGE_OPTIONS);
     assertJson(options.args, "arguments");
     if (options.kwargs) assertJson(options.kwargs, "kwargs");
     const message = new Message<Args, R>({
@@ -179,8 +176,15 @@ export class Actor<Args extends readonly unknown[], R> extends ActorHandle<Args,
     return this.boundBroker as Broker;
   }
 
-  /** @internal declares the actor on its broker; called at declaration, on first use or by the first `setBroker`. */
-  bind(broker: Broker): void {
+  static {
+    // Actors declared before any broker existed bind to the first one set.
+    onBrokerSet((broker) => {
+      for (const actor of unbound) actor.bind(broker);
+    });
+  }
+
+  /** Declares the actor on its broker; called at declaration, on first use or by the first `setBroker`. */
+  private bind(broker: Broker): void {
     if (this.boundBroker) return;
     unbound.delete(this as unknown as Actor<never, unknown>);
     this.boundBroker = broker;

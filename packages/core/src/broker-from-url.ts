@@ -60,5 +60,6 @@ async function importAdapter(name: string, searchFrom: readonly string[]): Promi
 
 /** The URL with its password replaced by `***`, for logs and errors. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z0-9+.-]+:\/\/[^:/@]*:)([^@/]*)@/i, "$1***@");
+  // The user info ends at the authority's last "@", as URL parsers (and the drivers) read it: a password may contain "@".
+  return url.replace(/^([a-z0-9+.-]+:\/\/[^:/@]*:)([^/?#]*)@/i, "$1***@");
 }

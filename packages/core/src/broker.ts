@@ -1,7 +1,7 @@
 import type { AnyActor } from "./actor.js";
 import { CORE_ACTOR_OPTIONS, CORE_MESSAGE_OPTIONS } from "./actor-options.js";
 import { type Clock, realClock } from "./clock.js";
-import type { ConsumeOptions, Consumer } from "./consumer.js";
+import type { ConsumeOptions, Consumer, Delivery } from "./consumer.js";
 import { type Encoder, JsonEncoder } from "./encoder.js";
 import { ActorNotFound, DecodeError, DuplicateActor, InvalidOption, MessageTooLarge } from "./errors.js";
 import { HookEmitter } from "./hook-emitter.js";
@@ -10,16 +10,21 @@ import { Message } from "./message.js";
 import { defaultMiddleware } from "./middleware/default-middleware.js";
 import type { Middleware } from "./middleware.js";
 import { assertKnownOptions, optionKeys } from "./option-keys.js";
-import { assertQueueName, delayQueueName } from "./queues.js";
+import { assertQueueName, canonicalQueueName, delayQueueName } from "./queues.js";
 
 /** What a broker can do, so the worker, the CLI and the testkit adapt to it instead of guessing. */
 export interface BrokerCapabilities {
   /** Native per-message priority (`brokerPriority`), highest first. */
   priorities: boolean;
-  /** Messages a dead consumer held come back: at once on disconnect ("redelivery") or after a missed heartbeat. */
-  crashRecovery: "redelivery" | "heartbeat";
+  /**
+   * Messages a dead consumer held come back: at once on disconnect ("redelivery"), after a
+   * missed heartbeat, or never ("none": only a consumer's `close()` returns them).
+   */
+  crashRecovery: "redelivery" | "heartbeat" | "none";
   /** Operational queue statistics (ready, delayed, in flight, dead). */
   queueStats: boolean;
+  /** Dead letters can be listed, requeued and purged (absent: they can, as on every broker before transports). */
+  deadLetters?: boolean;
 }
 
 /** Options every broker takes. */
@@ -43,13 +48,19 @@ export interface EnqueueOptions {
   delay?: number;
 }
 
-/** @internal The names of `EnqueueOptions`. */
+/** The names of `EnqueueOptions`, for `enqueue` and the compositions' `run` to check theirs with. */
 export const ENQUEUE_OPTION_KEYS = optionKeys<EnqueueOptions>({ delay: true });
 
 /** Options of `Broker.join`. */
 export interface JoinOptions {
   /** Ms to wait before rejecting with `QueueJoinTimeout`; without it, waits as long as it takes. */
   timeout?: number;
+  /**
+   * Rejects with the error of the first of the queue's messages a consumer of this broker
+   * dead-letters, instead of waiting through it (default true on `MemoryBroker`, as in
+   * Dramatiq 2's stub broker, false on brokers of other processes' queues).
+   */
+  failFast?: boolean;
 }
 
 /** What an operator sees of one queue. */
@@ -76,7 +87,20 @@ export interface DeadLetter {
   raw: string;
   /** When it was dead-lettered (ms), where the broker records it. */
   deadAt: number | undefined;
+  /** Why it was dead-lettered, where the broker records it. */
+  reason?: string | undefined;
 }
+
+/** The option names actors and messages may use on a broker. */
+interface OptionNames {
+  readonly actor: ReadonlySet<string>;
+  readonly message: ReadonlySet<string>;
+}
+
+let readOptionNames: (broker: Broker) => OptionNames;
+
+/** The option names actors and messages may use on `broker`: core's, and those its middleware declare. */
+export const optionNamesOf = (broker: Broker): OptionNames => readOptionNames(broker);
 
 /**
  * Holds actors, queues and middleware, emits the hooks, and leaves moving bytes
@@ -97,7 +121,7 @@ export abstract class Broker extends HookEmitter {
   readonly clock: Clock = realClock;
   private readonly queues = new Set<string>();
   private readonly delayQueues = new Set<string>();
-  private knownOptions: { actor: ReadonlySet<string>; message: ReadonlySet<string> } | undefined;
+  private knownOptions: OptionNames | undefined;
 
   constructor(options: BrokerOptions = {}) {
     super(options.middleware ?? defaultMiddleware());
@@ -221,11 +245,12 @@ export abstract class Broker extends HookEmitter {
     }
   }
 
-  /**
-   * @internal The option names actors and messages may use here: core's, and those
-   * this broker's middleware declare in `actorOptions` (which a message may override).
-   */
-  get optionNames(): { actor: ReadonlySet<string>; message: ReadonlySet<string> } {
+  static {
+    readOptionNames = (broker) => broker.optionNames();
+  }
+
+  // Core's option names and those this broker's middleware declare in `actorOptions` (which a message may override).
+  private optionNames(): OptionNames {
     if (!this.knownOptions) {
       const declared = this.middleware.flatMap((middleware) => middleware.actorOptions ?? []);
       this.knownOptions = {
@@ -237,7 +262,7 @@ export abstract class Broker extends HookEmitter {
   }
 
   private validateActorOptions(actor: AnyActor): void {
-    const known = this.optionNames.actor;
+    const known = this.optionNames().actor;
     for (const name of Object.keys(actor.options)) {
       if (!known.has(name) && Object.hasOwn(OPTION_OWNERS, name)) {
         throw new InvalidOption(
@@ -246,6 +271,22 @@ export abstract class Broker extends HookEmitter {
       }
     }
     assertKnownOptions(`actor "${actor.actorName}"`, actor.options, known);
+  }
+
+  /**
+   * Moves due delayed messages a worker held on a delay queue to their queues: a copy of
+   * each (same `message_id`, no `eta`) goes through `enqueueMany`, so every enqueue hook
+   * fires, then each delay-queue copy is acked. A broker that can do both in one atomic
+   * step overrides this. Rejects when the enqueue fails; the copies stay unacked then.
+   */
+  async moveDelayed(due: readonly { readonly consumer: Consumer; readonly delivery: Delivery }[]): Promise<void> {
+    const moved = new Array<Message>(due.length);
+    for (let i = 0; i < due.length; i++) moved[i] = movedCopy(due[i].delivery.message as Message);
+    await this.enqueueMany(moved);
+    for (const { consumer, delivery } of due) {
+      const acked = consumer.ack(delivery);
+      if (acked) await acked;
+    }
   }
 
   /** Called once per newly declared queue; brokers that declare queues remotely do it here or lazily. */
@@ -274,6 +315,11 @@ export abstract class Broker extends HookEmitter {
   abstract requeueDeadLetters(queueName: string, options?: { limit?: number }): Promise<number>;
   /** Deletes dead letters; returns how many. */
   abstract purgeDeadLetters(queueName: string): Promise<number>;
+}
+
+/** The copy of a due delayed message that goes to its canonical queue: same `message_id`, no `eta`. */
+export function movedCopy(message: Message): Message {
+  return message.copy({ queueName: canonicalQueueName(message.queueName), options: { eta: undefined } });
 }
 
 /** Which middleware reads an option, to name it when an actor uses the option without it. */

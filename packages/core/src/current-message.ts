@@ -1,5 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Message } from "./message.js";
+import { type Message, runOf, setRunOf } from "./message.js";
+
+let setOnAbort: (context: MessageContext, listener: (reason: unknown) => void) => void;
+
+/** Calls `listener` when the run of `context` is aborted (the worker settles the run with it). */
+export const onAbortOf = (context: MessageContext, listener: (reason: unknown) => void): void => setOnAbort(context, listener);
 
 /**
  * What an actor can see of the message it is running. `signal` aborts when the
@@ -10,11 +15,17 @@ export class MessageContext {
   readonly message: Message;
   private controller: AbortController | undefined;
   private abortReason: unknown;
-  /** @internal the worker's hook to settle the run when it is aborted */
-  onAbort: ((reason: unknown) => void) | undefined;
+  // The worker's hook to settle the run when it is aborted; private, see `onAbortOf`.
+  #onAbort: ((reason: unknown) => void) | undefined = undefined;
 
   constructor(message: Message) {
     this.message = message;
+  }
+
+  static {
+    setOnAbort = (context, listener) => {
+      context.#onAbort = listener;
+    };
   }
 
   /** Aborts on the time limit and on shutdown (with `notifyShutdown`); its `reason` is the error. */
@@ -36,22 +47,21 @@ export class MessageContext {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
-    this.onAbort?.(reason);
+    this.#onAbort?.(reason);
   }
 }
 
 const storage = new AsyncLocalStorage<MessageContext>();
 
-/** @internal runs an actor function inside its message context */
+/** Runs an actor function inside its message context (the worker's). */
 export function runInContext<A extends unknown[], R>(context: MessageContext, fn: (...args: A) => R, args: A): R {
-  // A field rather than a WeakMap: ephemeron tables cost the GC dearly at 100k messages/s.
-  context.message.context = context;
+  setRunOf(context.message, context);
   return storage.run(context, fn, ...args);
 }
 
 /** The context of a message being processed now, if any (for middleware). */
 export function contextOf(message: Message): MessageContext | undefined {
-  return message.context;
+  return runOf(message);
 }
 
 /** The message the calling actor is running, with its abort signal. Throws outside an actor. */

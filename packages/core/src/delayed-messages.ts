@@ -3,15 +3,14 @@ import type { ClockTimer } from "./clock.js";
 import { DelaySchedule } from "./delay-schedule.js";
 import { type HeldDelivery, requeueHeld } from "./held-delivery.js";
 import type { Message } from "./message.js";
-import { canonicalQueueName } from "./queues.js";
 
 const MAX_TIMER = 2 ** 31 - 1;
 
 /**
  * Delayed messages a worker holds unacked on their delay queue until their eta.
- * One timer serves them all; when messages come due they are enqueued on their
- * queue in one batch (same `message_id`, no `eta`), then the delay-queue copies
- * are acked. If the move fails they go back to the delay queue. A held delivery
+ * One timer serves them all; when messages come due the broker moves them to their
+ * queue in one batch (`Broker.moveDelayed`: same `message_id`, no `eta`, the
+ * delay-queue copies acked). If the move fails they go back to the delay queue. A held delivery
  * that turned stale (its channel died) is dropped, never moved or handed back:
  * the broker delivers it again, and that copy is the one to move.
  */
@@ -64,16 +63,8 @@ export class DelayedMessages {
     this.timerDue = undefined;
     const due = this.schedule.popDue(this.broker.clock.now()).filter(isLive);
     if (due.length > 0) {
-      const moved = due.map(({ delivery }) => {
-        const message = delivery.message as Message;
-        return message.copy({ queueName: canonicalQueueName(message.queueName), options: { eta: undefined } });
-      });
       try {
-        await this.broker.enqueueMany(moved);
-        for (const { consumer, delivery } of due) {
-          const acked = consumer.ack(delivery);
-          if (acked) await acked;
-        }
+        await this.broker.moveDelayed(due);
       } catch (error) {
         this.broker.logger.error(
           `moving ${due.length} delayed message(s) failed: ${(error as Error)?.message ?? error}; they stay on the delay queue`,

@@ -27,7 +27,8 @@ export type TroupeErrorCode =
   | "BROKER_NOT_SET"
   | "EVENT_LOOP_BLOCKED"
   | "MODULE_LOAD_ERROR"
-  | "PID_FILE_ERROR";
+  | "PID_FILE_ERROR"
+  | "NOT_SUPPORTED";
 
 /**
  * The base of every error Troupe throws. `isInstance` checks a `Symbol.for`
@@ -245,5 +246,17 @@ export class BrokerNotSet extends TroupeError {
   static override readonly code = "BROKER_NOT_SET";
   constructor(message: string, options?: { cause?: unknown }) {
     super(BrokerNotSet.code, message, options);
+  }
+}
+
+/**
+ * The broker's transport cannot do what was asked (queue statistics or dead letters
+ * where its `capabilities` say no), or implements a transport contract version this
+ * core does not run.
+ */
+export class NotSupported extends TroupeError {
+  static override readonly code = "NOT_SUPPORTED";
+  constructor(message: string) {
+    super(NotSupported.code, message);
   }
 }

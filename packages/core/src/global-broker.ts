@@ -90,7 +90,7 @@ function notSetReason(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
-/** @internal */
+/** Calls `listener` with every broker `setBroker` sets (actors declared before it bind to it). */
 export function onBrokerSet(listener: BrokerListener): void {
   state.listeners.add(listener);
 }

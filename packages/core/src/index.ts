@@ -48,6 +48,7 @@ export {
   InvalidOption,
   MessageTooLarge,
   MiddlewareError,
+  NotSupported,
   QueueJoinTimeout,
   QueueNotFound,
   RateLimitExceeded,
@@ -66,6 +67,8 @@ export { uuid4 } from "./ids.js";
 export { assertJson, type Jsonable, type JsonObject, type JsonPrimitive, type JsonValue } from "./json.js";
 export { consoleLogger, type Logger, type LogLevel } from "./logger.js";
 export { MemoryBroker } from "./memory-broker.js";
+export { MemoryEntry, MemoryReader } from "./memory-reader.js";
+export { MemoryTransport, type MemoryTransportOptions } from "./memory-transport.js";
 export { Message, type MessageInit } from "./message.js";
 export { AgeLimit } from "./middleware/age-limit.js";
 export { computeBackoff } from "./middleware/backoff.js";
@@ -85,6 +88,18 @@ export { Barrier } from "./rate-limits/barrier.js";
 export { GROUP_BARRIER_TTL, GroupCallbacks } from "./rate-limits/group-callbacks.js";
 export { MemoryRateLimiterBackend, type MemoryRateLimiterBackendOptions } from "./rate-limits/memory-rate-limiter-backend.js";
 export type { RateLimiterBackend } from "./rate-limits/rate-limiter-backend.js";
+export { closeRedisClient } from "./redis/close-redis-client.js";
+export { RedisBlockingPool } from "./redis/redis-blocking-pool.js";
+export type { RedisClientClass, RedisClientLike, RedisSocketLike } from "./redis/redis-client.js";
+export { type RedisClientDefaults, redisClientOptions } from "./redis/redis-client-options.js";
+export { RedisConnection, type RedisConnectionSettings } from "./redis/redis-connection.js";
+export { redisConnectionFailure } from "./redis/redis-connection-failure.js";
+export {
+  DEFAULT_REDIS_CONNECT_TIMEOUT,
+  DEFAULT_REDIS_URL,
+  REDIS_CONNECTION_OPTION_KEYS,
+  type RedisConnectionOptions,
+} from "./redis/redis-connection-options.js";
 export { ResultFailure, ResultMissing, ResultTimeout } from "./result-errors.js";
 export { MemoryResultBackend, type MemoryResultBackendOptions } from "./results/memory-result-backend.js";
 export {
@@ -95,4 +110,20 @@ export {
   resultKey,
 } from "./results/result-backend.js";
 export { Results, type ResultsOptions } from "./results/results.js";
+export type { HeldCount } from "./transport/held-counts.js";
+export type {
+  OutgoingMessage,
+  QueueCounts,
+  RawDelivery,
+  ReaderOptions,
+  StoredDeadLetter,
+  Transport,
+  TransportCapabilities,
+  TransportReader,
+  TransportSpecificationVersion,
+} from "./transport/transport.js";
+export { TransportBroker, type TransportContext, type TransportFactory } from "./transport/transport-broker.js";
+export { TransportConsumer } from "./transport/transport-consumer.js";
+export type { TransportConsumerHost } from "./transport/transport-consumer-host.js";
+export { type DeliveryOwner, TransportDelivery } from "./transport/transport-delivery.js";
 export { Worker, type WorkerOptions } from "./worker.js";

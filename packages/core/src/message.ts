@@ -32,6 +32,15 @@ export interface MessageInit<Args extends readonly unknown[]> {
  * so a message read from Dramatiq re-encodes with nothing lost.
  * `Args` and `R` carry the actor's argument and result types to `getResult`.
  */
+let readRun: (message: Message) => MessageContext | undefined;
+let writeRun: (message: Message, run: MessageContext | undefined) => void;
+
+/** The run in progress of a message a worker is processing (for the worker, `currentMessage` and time limits). */
+export const runOf = (message: Message): MessageContext | undefined => readRun(message);
+
+/** Sets (or clears, with undefined) the run in progress of a message. */
+export const setRunOf = (message: Message, run: MessageContext | undefined): void => writeRun(message, run);
+
 export class Message<Args extends readonly unknown[] = readonly unknown[], R = unknown> {
   /** The queue the bytes are stored in: `q`, or `q.DQ` for a delayed message. */
   readonly queueName: string;
@@ -53,10 +62,18 @@ export class Message<Args extends readonly unknown[] = readonly unknown[], R = u
   lastError: unknown;
   /** The broker this message was sent through, for `getResult`. Not encoded. */
   broker: Broker | undefined;
-  /** @internal the run in progress, while a worker processes the message. Not encoded. */
-  context: MessageContext | undefined;
+  // The run in progress while a worker processes the message: a field rather than a WeakMap,
+  // since ephemeron tables cost the GC dearly at 100k messages/s. Private; see `runOf`.
+  #run: MessageContext | undefined = undefined;
   /** Phantom field that keeps the result type. */
   declare readonly __result?: R;
+
+  static {
+    readRun = (message) => message.#run;
+    writeRun = (message, run) => {
+      message.#run = run;
+    };
+  }
 
   constructor(init: MessageInit<Args>) {
     this.queueName = init.queueName;

@@ -4,7 +4,7 @@ import type { QueuePauses } from "./queue-pauses.js";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * @internal What a worker's consume loops ask before each fetch: is this queue paused?
+ * What a worker's consume loops ask before each fetch: is this queue paused?
  * The paused set is read at most once per `interval` ms for all loops of the worker,
  * so a busy worker pays one small read a second, not one per batch.
  */

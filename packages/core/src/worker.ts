@@ -1,12 +1,12 @@
 import type { AnyActor } from "./actor.js";
 import type { Broker } from "./broker.js";
 import type { Consumer, Delivery } from "./consumer.js";
-import { MessageContext, runInContext } from "./current-message.js";
+import { MessageContext, onAbortOf, runInContext } from "./current-message.js";
 import { DelayedMessages } from "./delayed-messages.js";
 import { ActorNotFound, DecodeError, InvalidOption, Shutdown, SkipMessage, WorkerJoinTimeout } from "./errors.js";
 import { GiveBack } from "./give-back.js";
 import { type HeldDelivery, requeueHeld } from "./held-delivery.js";
-import type { Message } from "./message.js";
+import { type Message, setRunOf } from "./message.js";
 import type { ProcessOutcome } from "./middleware.js";
 import { assertKnownOptions, optionKeys } from "./option-keys.js";
 import { PauseGate } from "./pause-gate.js";
@@ -356,13 +356,13 @@ export class Worker {
       broker.logger.error(`processing ${message} failed unexpectedly: ${(error as Error)?.stack ?? error}`);
     } finally {
       this.active.delete(context);
-      message.context = undefined;
+      setRunOf(message, undefined);
     }
   }
 
   private invoke(context: MessageContext, actor: AnyActor, message: Message): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      context.onAbort = reject;
+      onAbortOf(context, reject);
       const args = actor.options.kwargs ? [...message.args, message.kwargs] : (message.args as unknown[]);
       let result: unknown;
       try {

@@ -14,6 +14,8 @@ const memoryTarget: BrokerTarget = {
       close: async () => broker?.close(),
     };
   },
+  // Its readers die, its consumers live on: what a dropped connection does to a remote broker.
+  loseReaders: (broker) => (broker as MemoryBroker).transport.killReaders(),
 };
 
 brokerConformance(memoryTarget);

@@ -1,6 +1,14 @@
 /// <reference path="./lua.d.ts" />
 // The reference keeps the `.lua` imports typed when another project compiles these sources through tsconfig paths.
-import { assertKnownOptions, ConnectionError, optionKeys, type RateLimiterBackend } from "@troupe/core";
+import {
+  assertKnownOptions,
+  optionKeys,
+  type RateLimiterBackend,
+  REDIS_CONNECTION_OPTION_KEYS,
+  RedisBlockingPool,
+  RedisConnection,
+  type RedisConnectionOptions,
+} from "@troupe/core";
 import type { Redis, RedisOptions } from "ioredis";
 import acquireSlotScript from "./acquire-slot.lua";
 import decrScript from "./decr.lua";
@@ -12,22 +20,17 @@ import { requireOptional } from "./require-optional.js";
 
 const RedisClient = requireOptional<typeof import("ioredis").default>("ioredis", "@troupe/rate-limit/redis");
 
-/** Options of `new RedisRateLimiterBackend(options)`: a URL or a ready client. */
-export interface RedisRateLimiterBackendOptions {
-  /** `redis://` or `rediss://` URL (default redis://127.0.0.1:6379). Ignored when `client` is given. */
-  url?: string;
-  /** A ready ioredis client; it stays open on `close()`. */
-  client?: Redis;
-  /** Extra ioredis options when connecting by URL. */
-  redisOptions?: RedisOptions;
+/**
+ * Options of `new RedisRateLimiterBackend(options)`: how to reach Redis (`url` or
+ * `client`, `redisOptions`, `connectTimeout`, as every Troupe package on Redis).
+ */
+export interface RedisRateLimiterBackendOptions extends RedisConnectionOptions<Redis, RedisOptions> {
   /** Idle blocking connections kept for `wait` (default 4); more are opened on demand. */
   maxIdleWaitConnections?: number;
 }
 
 const REDIS_BACKEND_OPTIONS = optionKeys<RedisRateLimiterBackendOptions>({
-  url: true,
-  client: true,
-  redisOptions: true,
+  ...REDIS_CONNECTION_OPTION_KEYS,
   maxIdleWaitConnections: true,
 });
 
@@ -56,25 +59,15 @@ export class RedisRateLimiterBackend implements RateLimiterBackend {
   /** The ioredis client commands go through (given, or made from the URL). */
   readonly client: Redis;
   private readonly scripted: ScriptedRedis;
-  private readonly ownsClient: boolean;
-  private readonly maxIdle: number;
+  private readonly connection: RedisConnection<Redis, RedisOptions>;
   // BRPOPLPUSH blocks its connection, so each waiter borrows its own.
-  private readonly idle: Redis[] = [];
-  private readonly busy = new Set<Redis>();
-  private closed = false;
+  private readonly pool: RedisBlockingPool<Redis, RedisOptions>;
 
   constructor(options: RedisRateLimiterBackendOptions = {}) {
     assertKnownOptions("RedisRateLimiterBackend", options, REDIS_BACKEND_OPTIONS);
-    if (options.client) {
-      this.client = options.client;
-      this.ownsClient = false;
-    } else {
-      this.client = new RedisClient(options.url ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 3, ...options.redisOptions });
-      // Failed commands reach the caller as ConnectionError; without a listener ioredis would also print each error.
-      this.client.on("error", () => {});
-      this.ownsClient = true;
-    }
-    this.maxIdle = options.maxIdleWaitConnections ?? 4;
+    this.connection = new RedisConnection<Redis, RedisOptions>(RedisClient, options);
+    this.client = this.connection.client;
+    this.pool = new RedisBlockingPool(this.connection, options.maxIdleWaitConnections ?? 4);
     this.scripted = this.client as ScriptedRedis;
     if (!this.scripted.troupeRateIncr) {
       this.client.defineCommand("troupeRateIncr", { numberOfKeys: 1, lua: incrScript });
@@ -112,55 +105,27 @@ export class RedisRateLimiterBackend implements RateLimiterBackend {
     return this.run("releaseSlot", async () => (await this.scripted.troupeRateReleaseSlot(key, holdersKey(key), holder, ttl)) === 1);
   }
 
-  wait(key: string, timeout: number): Promise<boolean> {
-    return this.run("wait", async () => {
-      const connection = this.borrow();
-      try {
-        // Popping and pushing back the same list leaves the event for every other waiter.
-        // Redis reads a 0 timeout as "forever", so anything shorter waits 1 ms.
-        const event = await connection.brpoplpush(key, key, Math.max(timeout, 1) / 1000);
-        return event === "x";
-      } finally {
-        this.giveBack(connection);
-      }
-    });
+  async wait(key: string, timeout: number): Promise<boolean> {
+    // Popping and pushing back the same list leaves the event for every other waiter.
+    // Redis reads a 0 timeout as "forever", so anything shorter waits 1 ms.
+    const event = await this.pool.run(`rate limiter wait on "${key}"`, timeout + this.connection.connectTimeout, (connection) =>
+      connection.brpoplpush(key, key, Math.max(timeout, 1) / 1000),
+    );
+    return event === "x";
   }
 
   async notify(key: string, ttl: number): Promise<void> {
     await this.run("notify", () => this.scripted.troupeRateNotify(key, ttl));
   }
 
+  /** Closes the blocking connections, and the client when the backend created it. */
   async close(): Promise<void> {
-    this.closed = true;
-    const connections = [...this.idle, ...this.busy];
-    this.idle.length = 0;
-    this.busy.clear();
-    for (const connection of connections) connection.disconnect();
-    if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+    this.pool.close();
+    await this.connection.close();
   }
 
-  private borrow(): Redis {
-    if (this.closed) throw new Error("the backend is closed");
-    let connection = this.idle.pop();
-    if (!connection) {
-      connection = this.client.duplicate();
-      connection.on("error", () => {});
-    }
-    this.busy.add(connection);
-    return connection;
-  }
-
-  private giveBack(connection: Redis): void {
-    if (!this.busy.delete(connection)) return;
-    if (this.idle.length < this.maxIdle && !this.closed) this.idle.push(connection);
-    else connection.disconnect();
-  }
-
-  private async run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw new ConnectionError(`Redis rate-limiter backend: ${operation} failed: ${(error as Error)?.message ?? error}`, { cause: error });
-    }
+  /** Bounds `fn` by `connectTimeout`, failing with `ConnectionError` (the driver error as its cause). */
+  private run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.connection.bounded(`rate limiter ${operation}`, fn);
   }
 }

@@ -49,7 +49,13 @@ describe("rate-limit options", () => {
 
   it("the backends and limiters accept every option they document", async () => {
     const redisClient = new Redis(REDIS_URL, { lazyConnect: true });
-    const redis = new RedisRateLimiterBackend({ url: REDIS_URL, client: redisClient, redisOptions: {}, maxIdleWaitConnections: 1 });
+    const redis = new RedisRateLimiterBackend({
+      url: REDIS_URL,
+      client: redisClient,
+      redisOptions: {},
+      connectTimeout: 1_000,
+      maxIdleWaitConnections: 1,
+    });
     expect(redis.client).toBe(redisClient);
     await redis.close();
     redisClient.disconnect();

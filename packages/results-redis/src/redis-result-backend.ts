@@ -1,17 +1,24 @@
-import { assertKnownOptions, ConnectionError, type Message, optionKeys, ResultBackend, redactUrl, resultKey } from "@troupe/core";
-import { type Cluster, Redis } from "ioredis";
-import { BlockingPool } from "./blocking-pool.js";
+import {
+  assertKnownOptions,
+  type Message,
+  optionKeys,
+  REDIS_CONNECTION_OPTION_KEYS,
+  RedisBlockingPool,
+  RedisConnection,
+  type RedisConnectionOptions,
+  ResultBackend,
+  resultKey,
+} from "@troupe/core";
+import { type Cluster, Redis, type RedisOptions } from "ioredis";
 
+/** An ioredis client or cluster. */
 export type RedisClient = Redis | Cluster;
 
-/** Options of `new RedisResultBackend(options)`: a URL or a ready client. */
-export interface RedisResultBackendOptions {
-  /** `redis://[:password@]host[:port][/db]` or `rediss://` (default `redis://127.0.0.1:6379`). */
-  url?: string;
-  /** A ready ioredis client; blocking reads use duplicates of it. It is left open on close. */
-  client?: RedisClient;
-  /** How long an operation may wait for an unreachable Redis before `ConnectionError`, ms (default 10 000). */
-  connectTimeout?: number;
+/**
+ * Options of `new RedisResultBackend(options)`: how to reach Redis (`url` or `client`,
+ * `redisOptions`, `connectTimeout`, as every Troupe package on Redis), and the layout.
+ */
+export interface RedisResultBackendOptions extends RedisConnectionOptions<RedisClient, RedisOptions> {
   /** Prefix hashed into every key, as Dramatiq's `namespace` (default `"dramatiq-results"`). */
   namespace?: string;
   /** Idle blocking connections kept for reuse (default 8). */
@@ -19,9 +26,7 @@ export interface RedisResultBackendOptions {
 }
 
 const REDIS_RESULT_BACKEND_OPTIONS = optionKeys<RedisResultBackendOptions>({
-  url: true,
-  client: true,
-  connectTimeout: true,
+  ...REDIS_CONNECTION_OPTION_KEYS,
   namespace: true,
   maxIdleBlockingConnections: true,
 });
@@ -38,33 +43,17 @@ export class RedisResultBackend extends ResultBackend {
   readonly connectTimeout: number;
   /** The prefix hashed into every key. */
   readonly namespace: string;
-  private readonly owned: boolean;
-  private readonly label: string;
-  private readonly pool: BlockingPool;
+  private readonly connection: RedisConnection<RedisClient, RedisOptions>;
+  private readonly pool: RedisBlockingPool<RedisClient, RedisOptions>;
 
   constructor(options: RedisResultBackendOptions = {}) {
     super();
     assertKnownOptions("RedisResultBackend", options, REDIS_RESULT_BACKEND_OPTIONS);
-    this.connectTimeout = options.connectTimeout ?? 10_000;
+    this.connection = new RedisConnection<RedisClient, RedisOptions>(Redis, options);
+    this.client = this.connection.client;
+    this.connectTimeout = this.connection.connectTimeout;
     this.namespace = options.namespace ?? "dramatiq-results";
-    if (options.client) {
-      this.client = options.client;
-      this.owned = false;
-      this.label = "Redis";
-    } else {
-      const url = options.url ?? "redis://127.0.0.1:6379";
-      this.client = new Redis(url, {
-        lazyConnect: true,
-        connectTimeout: this.connectTimeout,
-        maxRetriesPerRequest: null,
-        enableAutoPipelining: true,
-        retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
-      });
-      this.owned = true;
-      this.label = `Redis at ${redactUrl(url)}`;
-    }
-    this.client.on("error", () => {});
-    this.pool = new BlockingPool(this.client, options.maxIdleBlockingConnections ?? 8);
+    this.pool = new RedisBlockingPool(this.connection, options.maxIdleBlockingConnections ?? 8);
   }
 
   protected override keyFor(message: Message<readonly unknown[], unknown>): string {
@@ -72,12 +61,12 @@ export class RedisResultBackend extends ResultBackend {
   }
 
   protected async read(key: string): Promise<string | undefined> {
-    const value = await this.bounded("reading a result", this.connectTimeout, () => this.client.lindex(key, 0));
+    const value = await this.connection.bounded("reading a result", () => this.client.lindex(key, 0));
     return value ?? undefined;
   }
 
   protected async write(key: string, value: string, ttl: number): Promise<void> {
-    await this.bounded("storing a result", this.connectTimeout, () =>
+    await this.connection.bounded("storing a result", () =>
       this.client
         .multi()
         .del(key)
@@ -89,47 +78,17 @@ export class RedisResultBackend extends ResultBackend {
 
   protected override async waitFor(key: string, timeout: number): Promise<string | undefined> {
     if (timeout <= 0) return this.read(key);
-    const connection = this.pool.acquire();
-    let healthy = false;
-    try {
-      // Redis 6+ takes a fractional timeout in seconds; 0 would block forever.
-      const seconds = Math.max(timeout, 1) / 1000;
-      const value = await this.bounded("waiting for a result", timeout + this.connectTimeout, () =>
-        connection.brpoplpush(key, key, seconds),
-      );
-      healthy = true;
-      return value ?? undefined;
-    } finally {
-      this.pool.release(connection, healthy);
-    }
+    // Redis 6+ takes a fractional timeout in seconds; 0 would block forever.
+    const seconds = Math.max(timeout, 1) / 1000;
+    const value = await this.pool.run("waiting for a result", timeout + this.connectTimeout, (connection) =>
+      connection.brpoplpush(key, key, seconds),
+    );
+    return value ?? undefined;
   }
 
   /** Closes the blocking connections, and the client when the backend created it. */
   async close(): Promise<void> {
-    await this.pool.close();
-    if (!this.owned) return;
-    // QUIT would wait for a connection that may never come back.
-    if (this.client.status !== "ready") {
-      this.client.disconnect();
-      return;
-    }
-    await this.bounded("closing", this.connectTimeout, () => this.client.quit()).catch(() => {});
-    this.client.disconnect();
-  }
-
-  /** Fails with `ConnectionError` instead of hanging when Redis is unreachable. */
-  private async bounded<T>(what: string, limit: number, run: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ConnectionError(`${what} got no answer from ${this.label} within ${limit} ms`)), limit);
-    });
-    try {
-      return await Promise.race([run(), expired]);
-    } catch (error) {
-      if (ConnectionError.isInstance(error)) throw error;
-      throw new ConnectionError(`${what} failed on ${this.label}: ${(error as Error)?.message ?? error}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
+    this.pool.close();
+    await this.connection.close();
   }
 }

@@ -1,5 +1,5 @@
-import { assertKnownOptions, ConnectionError, optionKeys, redactUrl } from "@troupe/core";
-import { type Cluster, Redis } from "ioredis";
+import { assertKnownOptions, optionKeys, REDIS_CONNECTION_OPTION_KEYS, RedisConnection, type RedisConnectionOptions } from "@troupe/core";
+import { type Cluster, Redis, type RedisOptions } from "ioredis";
 import completeLua from "./complete.lua";
 import finishLua from "./finish.lua";
 import type { ScheduleRecord, ScheduleStore, StepRequest, StepResult } from "./schedule-store.js";
@@ -7,24 +7,16 @@ import stepLua from "./step.lua";
 
 type RedisClient = Redis | Cluster;
 
-/** Options of `new RedisScheduleStore(options)`: a URL or a ready client. */
-export interface RedisScheduleStoreOptions {
-  /** `redis://[:password@]host[:port][/db]` or `rediss://` (default `redis://127.0.0.1:6379`). */
-  url?: string;
-  /** A ready ioredis client, used as is and left open on close. */
-  client?: RedisClient;
+/**
+ * Options of `new RedisScheduleStore(options)`: how to reach Redis (`url` or `client`,
+ * `redisOptions`, `connectTimeout`, as every Troupe package on Redis), and the key prefix.
+ */
+export interface RedisScheduleStoreOptions extends RedisConnectionOptions<RedisClient, RedisOptions> {
   /** Prefix of every key: `<namespace>:<schedule name>` (default `"troupe-schedules"`). */
   namespace?: string;
-  /** How long an operation may wait for an unreachable Redis before `ConnectionError`, ms (default 10 000). */
-  connectTimeout?: number;
 }
 
-const REDIS_SCHEDULE_STORE_OPTIONS = optionKeys<RedisScheduleStoreOptions>({
-  url: true,
-  client: true,
-  namespace: true,
-  connectTimeout: true,
-});
+const REDIS_SCHEDULE_STORE_OPTIONS = optionKeys<RedisScheduleStoreOptions>({ ...REDIS_CONNECTION_OPTION_KEYS, namespace: true });
 
 /** Command names are prefixed so they cannot clash with commands a shared client already defines. */
 const SCRIPTS = { troupeScheduleStep: stepLua, troupeScheduleComplete: completeLua, troupeScheduleFinish: finishLua } as const;
@@ -51,30 +43,14 @@ export class RedisScheduleStore implements ScheduleStore {
   readonly namespace: string;
   /** How long an operation waits for an unreachable Redis, ms. */
   readonly connectTimeout: number;
-  private readonly owned: boolean;
-  private readonly label: string;
+  private readonly connection: RedisConnection<RedisClient, RedisOptions>;
 
   constructor(options: RedisScheduleStoreOptions = {}) {
     assertKnownOptions("RedisScheduleStore", options, REDIS_SCHEDULE_STORE_OPTIONS);
+    this.connection = new RedisConnection<RedisClient, RedisOptions>(Redis, options);
+    this.client = this.connection.client;
+    this.connectTimeout = this.connection.connectTimeout;
     this.namespace = options.namespace ?? "troupe-schedules";
-    this.connectTimeout = options.connectTimeout ?? 10_000;
-    if (options.client) {
-      this.client = options.client;
-      this.owned = false;
-      this.label = "Redis";
-    } else {
-      const url = options.url ?? "redis://127.0.0.1:6379";
-      this.client = new Redis(url, {
-        lazyConnect: true,
-        connectTimeout: this.connectTimeout,
-        maxRetriesPerRequest: null,
-        enableAutoPipelining: true,
-        retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
-      });
-      this.owned = true;
-      this.label = `Redis at ${redactUrl(url)}`;
-    }
-    this.client.on("error", () => {});
     if (!defined.has(this.client)) {
       for (const [name, lua] of Object.entries(SCRIPTS)) this.client.defineCommand(name, { numberOfKeys: 1, lua });
       defined.add(this.client);
@@ -113,7 +89,7 @@ export class RedisScheduleStore implements ScheduleStore {
   }
 
   async read(name: string): Promise<ScheduleRecord | undefined> {
-    const fields = await this.bounded("reading a schedule", () => this.client.hgetall(this.key(name)));
+    const fields = await this.connection.bounded("reading a schedule", () => this.client.hgetall(this.key(name)));
     if (fields.cursor === undefined) return undefined;
     const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
     return {
@@ -131,37 +107,11 @@ export class RedisScheduleStore implements ScheduleStore {
 
   /** Closes the client when the store created it. */
   async close(): Promise<void> {
-    if (!this.owned) return;
-    // QUIT would wait for a connection that may never come back.
-    if (this.client.status !== "ready") {
-      this.client.disconnect();
-      return;
-    }
-    await this.bounded("closing", () => this.client.quit()).catch(() => {});
-    this.client.disconnect();
+    await this.connection.close();
   }
 
   private script(name: keyof typeof SCRIPTS, schedule: string, args: (string | number)[]): Promise<unknown> {
     const call = (this.client as unknown as Record<string, ScriptCaller>)[name];
-    return this.bounded(`${DOING[name]} schedule "${schedule}"`, () => call.call(this.client, this.key(schedule), ...args));
-  }
-
-  /** Fails with `ConnectionError` instead of hanging when Redis is unreachable. */
-  private async bounded<T>(what: string, run: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new ConnectionError(`${what} got no answer from ${this.label} within ${this.connectTimeout} ms`)),
-        this.connectTimeout,
-      );
-    });
-    try {
-      return await Promise.race([run(), expired]);
-    } catch (error) {
-      if (ConnectionError.isInstance(error)) throw error;
-      throw new ConnectionError(`${what} failed on ${this.label}: ${(error as Error)?.message ?? error}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
+    return this.connection.bounded(`${DOING[name]} schedule "${schedule}"`, () => call.call(this.client, this.key(schedule), ...args));
   }
 }

@@ -15,6 +15,20 @@ describe("options", () => {
       /unknown option "namespce" for RedisScheduleStore; did you mean "namespace"\?/,
     );
     expect(() => new ScheduleTracking({ store, stor: store } as never)).toThrow(/unknown option "stor"/);
+    expect(() => new RedisScheduleStore({ connect_timeout: 1 } as never)).toThrow(
+      /unknown option "connect_timeout" for RedisScheduleStore; did you mean "connectTimeout"\?/,
+    );
+  });
+
+  it("RedisScheduleStore passes redisOptions to the client it makes from url", async () => {
+    const namespace = uniqueNamespace("db");
+    const store = new RedisScheduleStore({ url: REDIS_URL, redisOptions: { db: 6 }, namespace });
+    const request = { owner: "o", now: 1_000, tick: undefined, messageId: undefined, lease: 1_000, downAfter: 5_000 };
+    await store.step("nightly", { ...request, catchUp: 0, skipWhileRunning: false });
+    const db6 = new Redis(REDIS_URL, { db: 6 });
+    expect([await db6.hget(`${namespace}:nightly`, "cursor"), await admin.exists(`${namespace}:nightly`)]).toEqual(["1000", 0]);
+    await deleteNamespace(db6, namespace);
+    await Promise.all([db6.quit(), store.close()]);
   });
 
   it("a Scheduler needs a store and a positive lease", () => {

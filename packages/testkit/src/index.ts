@@ -9,3 +9,4 @@ export { eventually, sleep, uniqueQueue } from "./helpers.js";
 export { memcachedMeta } from "./memcached-meta.js";
 export { type RateLimiterBackendConformanceOptions, rateLimiterBackendConformance } from "./rate-limiter-backend-conformance.js";
 export { type ResultBackendConformanceOptions, resultBackendConformance } from "./result-backend-conformance.js";
+export { type TransportConformanceOptions, transportConformance } from "./transport-conformance.js";

@@ -6,7 +6,7 @@ import type { Message } from "../message.js";
 import { assertKnownOptions, optionKeys } from "../option-keys.js";
 import { GroupCallbacks } from "../rate-limits/group-callbacks.js";
 import type { GetResultOptions } from "../results/result-backend.js";
-import { type AnyMessage, isDone, Pipeline } from "./pipeline.js";
+import { type AnyMessage, isDone, Pipeline, pipelineBroker } from "./pipeline.js";
 
 /** What a group holds: messages, pipelines and nested groups. */
 export type GroupChild = AnyMessage | Pipeline<unknown> | Group<readonly unknown[]>;
@@ -14,6 +14,8 @@ type ChildResult<C> =
   C extends Message<readonly unknown[], infer R> ? R : C extends Pipeline<infer R> ? R : C extends Group<infer Rs> ? Rs : never;
 /** The result tuple of a group: each child's result type, in child order. */
 export type GroupResults<T extends readonly GroupChild[]> = { -readonly [K in keyof T]: ChildResult<T[K]> };
+
+let readOwnBroker: (group: Group<readonly unknown[]>) => Broker | undefined;
 
 const GROUP_OPTIONS = optionKeys<NonNullable<ConstructorParameters<typeof Group>[1]>>({ broker: true });
 
@@ -24,19 +26,23 @@ const GROUP_OPTIONS = optionKeys<NonNullable<ConstructorParameters<typeof Group>
 export class Group<Rs extends readonly unknown[]> {
   /** The members, in the order `getResults` reports them. */
   readonly children: readonly GroupChild[];
-  /** @internal the given broker or a child's; undefined while the global one is to be used. */
-  readonly ownBroker: Broker | undefined;
+  // The given broker or a child's; undefined while the global one is to be used.
+  readonly #ownBroker: Broker | undefined;
+
+  static {
+    readOwnBroker = (group) => group.#ownBroker;
+  }
   private readonly callbacks: AnyMessage[] = [];
 
   constructor(children: readonly GroupChild[], options: { broker?: Broker } = {}) {
     assertKnownOptions("group", options, GROUP_OPTIONS);
     this.children = children;
-    this.ownBroker = options.broker ?? children.map(brokerOf).find((b) => b !== undefined);
+    this.#ownBroker = options.broker ?? children.map(brokerOf).find((b) => b !== undefined);
   }
 
   /** The broker the group sends through: the given one, a child's, or the global one (see `getBroker`). */
   get broker(): Broker {
-    return this.ownBroker ?? getBroker();
+    return this.#ownBroker ?? getBroker();
   }
 
   /** Runs `message` once every member of the group has succeeded. */
@@ -48,7 +54,7 @@ export class Group<Rs extends readonly unknown[]> {
   /** Enqueues every member (with `delay`, if given); with completion callbacks, creates their barrier first. */
   async run(options: { delay?: number } = {}): Promise<this> {
     assertKnownOptions("Group.run", options, ENQUEUE_OPTION_KEYS);
-    const broker = this.ownBroker ?? (await resolveBroker());
+    const broker = this.#ownBroker ?? (await resolveBroker());
     let extra: Record<string, unknown> | undefined;
     if (this.callbacks.length > 0) {
       const middleware = broker.getMiddleware(GroupCallbacks);
@@ -99,7 +105,8 @@ export class Group<Rs extends readonly unknown[]> {
 }
 
 function brokerOf(child: GroupChild): Broker | undefined {
-  return child instanceof Pipeline || child instanceof Group ? child.ownBroker : child.broker;
+  if (child instanceof Pipeline) return pipelineBroker(child);
+  return child instanceof Group ? readOwnBroker(child) : child.broker;
 }
 
 function withBroker<C extends AnyMessage | Pipeline<unknown>>(child: C, broker: Broker): C {

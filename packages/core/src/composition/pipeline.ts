@@ -16,6 +16,11 @@ type StepResult<S> = S extends Message<readonly unknown[], infer R> ? R : S exte
 /** The result type of a pipeline: that of its last step. */
 export type PipelineResult<T extends readonly PipelineStep[]> = StepResult<LastOf<T>>;
 
+let readOwnBroker: (pipeline: Pipeline<unknown>) => Broker | undefined;
+
+/** The broker a pipeline was given or took from its first step; undefined while the global one is to be used. */
+export const pipelineBroker = (pipeline: Pipeline<unknown>): Broker | undefined => readOwnBroker(pipeline);
+
 const PIPELINE_OPTIONS = optionKeys<NonNullable<ConstructorParameters<typeof Pipeline>[1]>>({ broker: true });
 
 /**
@@ -26,8 +31,12 @@ const PIPELINE_OPTIONS = optionKeys<NonNullable<ConstructorParameters<typeof Pip
 export class Pipeline<R> {
   /** The steps, each but the last carrying the next as `pipe_target`. */
   readonly messages: readonly AnyMessage[];
-  /** @internal the given broker or the first step's; undefined while the global one is to be used. */
-  readonly ownBroker: Broker | undefined;
+  // The given broker or the first step's; undefined while the global one is to be used.
+  readonly #ownBroker: Broker | undefined;
+
+  static {
+    readOwnBroker = (pipeline) => pipeline.#ownBroker;
+  }
 
   constructor(steps: readonly PipelineStep[], options: { broker?: Broker } = {}) {
     assertKnownOptions("pipeline", options, PIPELINE_OPTIONS);
@@ -37,17 +46,17 @@ export class Pipeline<R> {
       else flat.push(step.copy({ options: {} }));
     }
     if (flat.length === 0) throw new TypeError("a pipeline needs at least one step");
-    this.ownBroker = options.broker ?? steps.find((s): s is AnyMessage => !(s instanceof Pipeline))?.broker;
+    this.#ownBroker = options.broker ?? steps.find((s): s is AnyMessage => !(s instanceof Pipeline))?.broker;
     for (let i = flat.length - 2; i >= 0; i--) {
       flat[i] = flat[i].copy({ options: { pipe_target: flat[i + 1].toJSON() } });
     }
-    if (this.ownBroker) for (const message of flat) message.broker ??= this.ownBroker;
+    if (this.#ownBroker) for (const message of flat) message.broker ??= this.#ownBroker;
     this.messages = flat;
   }
 
   /** The broker the pipeline sends through: the given one, the first step's, or the global one (see `getBroker`). */
   get broker(): Broker {
-    return this.ownBroker ?? getBroker();
+    return this.#ownBroker ?? getBroker();
   }
 
   /** A copy whose last step carries extra options (how a group marks its members). */
@@ -55,14 +64,14 @@ export class Pipeline<R> {
     const steps = this.messages.map((m, i) => (i === this.messages.length - 1 ? m.copy({ options }) : m));
     return new Pipeline<R>(
       steps.map((m) => m.copy({ options: { pipe_target: undefined } })),
-      { broker: this.ownBroker },
+      { broker: this.#ownBroker },
     );
   }
 
   /** Enqueues the first step (with `delay`, if given); each later step is enqueued when the one before succeeds. */
   async run(options: { delay?: number } = {}): Promise<this> {
     assertKnownOptions("Pipeline.run", options, ENQUEUE_OPTION_KEYS);
-    const broker = this.ownBroker ?? (await resolveBroker());
+    const broker = this.#ownBroker ?? (await resolveBroker());
     for (const message of this.messages) message.broker ??= broker;
     await broker.enqueue(this.messages[0], options);
     return this;

@@ -1,5 +1,5 @@
 import { ActorNotFound, assertKnownOptions, canonicalQueueName, type MemoryBroker, optionKeys, Worker } from "@troupe/core";
-import type { Faults } from "./faults.js";
+import type { FaultFiring } from "./fault-firing.js";
 import type { DeadLetterEvent, Recorder } from "./recorder.js";
 import type { SentLog } from "./sent-log.js";
 import { type UnrunnableMessage, UnrunnableMessages } from "./testing-errors.js";
@@ -42,35 +42,30 @@ export interface DrainSummary {
 
 const DRAIN_OPTIONS = optionKeys<DrainOptions>({ failFast: true, stallTimeout: true, concurrency: true });
 
-/** @internal What `drain` needs of its `TestBroker`. */
-export interface DrainTarget extends MemoryBroker {
-  readonly clock: VirtualClock;
-  readonly faults: Faults;
-  /** @internal */
+/** What `drain` needs of its `TestBroker`: the broker on its virtual clock, and its private parts. */
+export interface DrainTarget {
+  readonly broker: MemoryBroker & { readonly clock: VirtualClock };
   readonly recorder: Recorder;
-  /** @internal */
   readonly sentLog: SentLog;
-  /** @internal */
-  physicalQueues(): ReadonlySet<string>;
-  /** @internal */
-  waiting(queueName: string): string[];
+  readonly faults: FaultFiring;
 }
 
-/** @internal Runs everything a `TestBroker` holds to the end, moving its virtual clock from one due timer to the next. */
-export async function drain(broker: DrainTarget, options: DrainOptions = {}): Promise<DrainSummary> {
+/** Runs everything a `TestBroker` holds to the end, moving its virtual clock from one due timer to the next. */
+export async function drain(target: DrainTarget, options: DrainOptions = {}): Promise<DrainSummary> {
   assertKnownOptions("drain", options, DRAIN_OPTIONS);
   const failFast = options.failFast ?? true;
   const stallTimeout = options.stallTimeout ?? 1_000;
-  const { clock, recorder } = broker;
+  const { broker, recorder, sentLog } = target;
+  const clock = broker.clock;
   const start = {
     time: clock.now(),
     processed: recorder.processed,
     succeeded: recorder.succeeded,
     failed: recorder.failed,
-    retried: broker.sentLog.retried,
+    retried: sentLog.retried,
     deadLettered: recorder.deadLetters.length,
   };
-  const workers = new DrainWorkers(broker, options.concurrency ?? 8);
+  const workers = new DrainWorkers(target, options.concurrency ?? 8);
   const unrunnable: UnrunnableMessage[] = [];
   let seen = start.deadLettered;
   let paused: ReadonlySet<string> = new Set();
@@ -119,7 +114,7 @@ export async function drain(broker: DrainTarget, options: DrainOptions = {}): Pr
       processed: recorder.processed - start.processed,
       succeeded: recorder.succeeded - start.succeeded,
       failed: recorder.failed - start.failed,
-      retried: broker.sentLog.retried - start.retried,
+      retried: sentLog.retried - start.retried,
       deadLettered: recorder.deadLetters.length - start.deadLettered,
       virtualTimeMs: clock.now() - start.time,
     };
@@ -161,26 +156,26 @@ class DrainWorkers {
   private readonly consumed = new Set<string>();
 
   constructor(
-    private readonly broker: DrainTarget,
+    private readonly target: DrainTarget,
     private readonly concurrency: number,
   ) {}
 
   /** Starts a worker for queues none consumes; true when it did. */
   async ensure(): Promise<boolean> {
-    if (this.broker.faults.crashing.size > 0) await Promise.all(this.broker.faults.crashing);
+    if (this.target.faults.crashing.size > 0) await Promise.all(this.target.faults.crashing);
     const queues: string[] = [];
     for (const [worker, own] of this.queuesOf) {
       if (worker.isRunning) continue;
       this.queuesOf.delete(worker);
       queues.push(...own);
     }
-    for (const actor of this.broker.actors.values()) {
+    for (const actor of this.target.broker.actors.values()) {
       if (this.consumed.has(actor.queueName)) continue;
       this.consumed.add(actor.queueName);
       queues.push(actor.queueName);
     }
     if (queues.length === 0) return false;
-    const worker = new Worker(this.broker, { queues, concurrency: this.concurrency });
+    const worker = new Worker(this.target.broker, { queues, concurrency: this.concurrency });
     this.queuesOf.set(worker, queues);
     await worker.start();
     return true;
@@ -190,7 +185,7 @@ class DrainWorkers {
   running(): number {
     let count = 0;
     for (const worker of this.queuesOf.keys()) {
-      for (const context of worker.inFlight) if (this.broker.recorder.isRunning(context.message)) count++;
+      for (const context of worker.inFlight) if (this.target.recorder.isRunning(context.message)) count++;
     }
     return count;
   }
@@ -198,8 +193,9 @@ class DrainWorkers {
   /** Messages settling, or waiting on a consumed queue (not paused) for its consumer. */
   busy(paused: ReadonlySet<string>): boolean {
     for (const worker of this.queuesOf.keys()) if (worker.inFlight.size > 0) return true;
-    for (const name of this.broker.physicalQueues()) {
-      if (this.consumed.has(canonicalQueueName(name)) && !paused.has(name) && this.broker.waiting(name).length > 0) return true;
+    const transport = this.target.broker.transport;
+    for (const name of transport.queueNames()) {
+      if (this.consumed.has(canonicalQueueName(name)) && !paused.has(name) && transport.waiting(name).length > 0) return true;
     }
     return false;
   }
@@ -207,7 +203,8 @@ class DrainWorkers {
   /** What waits on queues no worker of the drain consumes, or that are paused. */
   stranded(paused: ReadonlySet<string>): UnrunnableMessage[] {
     const stranded: UnrunnableMessage[] = [];
-    for (const name of this.broker.physicalQueues()) {
+    const { broker } = this.target;
+    for (const name of broker.transport.queueNames()) {
       const canonical = canonicalQueueName(name);
       const reason = paused.has(name)
         ? `"${canonical}" is paused`
@@ -215,14 +212,14 @@ class DrainWorkers {
           ? undefined
           : `no worker consumes "${canonical}": no declared actor has it as its queue`;
       if (reason === undefined) continue;
-      for (const raw of this.broker.waiting(name))
-        stranded.push({ message: this.broker.decodeMessage(raw).message, queueName: name, reason });
+      for (const raw of broker.transport.waiting(name))
+        stranded.push({ message: broker.decodeMessage(raw).message, queueName: name, reason });
     }
     return stranded;
   }
 
   async stop(abort: boolean): Promise<void> {
     await Promise.all([...this.queuesOf.keys()].map((worker) => worker.stop(abort ? { timeout: 0 } : {})));
-    await Promise.all(this.broker.faults.crashing);
+    await Promise.all(this.target.faults.crashing);
   }
 }

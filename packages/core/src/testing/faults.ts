@@ -1,12 +1,33 @@
-import { ConnectionError, canonicalQueueName, isDelayQueue, type Message, type Worker } from "@troupe/core";
+const nameOf = (actor: string | { readonly actorName: string }): string => (typeof actor === "string" ? actor : actor.actorName);
 
-/** The little of its `TestBroker` that `Faults` acts on. */
-interface FaultTarget {
-  encodeMessage(message: Message): string | Buffer;
-  enqueueRaw(queueName: string, raw: string): void;
+/** What is armed and under way, shared by `Faults` (which arms) and its `TestBroker` (which fires). */
+export class FaultBook {
+  failingEnqueues = 0;
+  readonly twiceFor = new Map<string, number>();
+  readonly crashFor = new Map<string, number>();
+  // Bytes of each message to deliver again once its first delivery is settled, by message_id.
+  readonly again = new Map<string, { queueName: string; raw: string }>();
+  /** Crashes under way: `drain()` waits for them before it starts a new worker. */
+  readonly crashing = new Set<Promise<void>>();
+
+  arm(faults: Map<string, number>, actorName: string, count: number): void {
+    if (!(count >= 1) || !Number.isInteger(count)) throw new RangeError(`a fault needs a whole count ≥ 1, got ${count}`);
+    faults.set(actorName, (faults.get(actorName) ?? 0) + count);
+  }
+
+  take(faults: Map<string, number>, actorName: string): boolean {
+    const left = faults.get(actorName);
+    if (!left) return false;
+    if (left === 1) faults.delete(actorName);
+    else faults.set(actorName, left - 1);
+    return true;
+  }
 }
 
-const nameOf = (actor: string | { readonly actorName: string }): string => (typeof actor === "string" ? actor : actor.actorName);
+let bookOf: (faults: Faults) => FaultBook;
+
+/** The book a `Faults` arms, for its `TestBroker` to fire. */
+export const faultBook = (faults: Faults): FaultBook => bookOf(faults);
 
 /**
  * Faults a `TestBroker` injects, for tests of what your actors do when things go
@@ -15,16 +36,11 @@ const nameOf = (actor: string | { readonly actorName: string }): string => (type
  * `count` times); `clear()` disarms what has not fired.
  */
 export class Faults {
-  private failingEnqueues = 0;
-  private readonly twiceFor = new Map<string, number>();
-  private readonly crashFor = new Map<string, number>();
-  // Bytes of each message to deliver again once its first delivery is settled, by message_id.
-  private readonly again = new Map<string, { queueName: string; raw: string }>();
-  /** @internal crashes under way: `drain()` waits for them before it starts a new worker. */
-  readonly crashing = new Set<Promise<void>>();
+  readonly #book = new FaultBook();
 
-  /** @internal */
-  constructor(private readonly broker: FaultTarget) {}
+  static {
+    bookOf = (faults) => faults.#book;
+  }
 
   /**
    * The next `count` enqueues (each `send`, `sendMany`, `enqueue` or `enqueueMany` call, and
@@ -35,7 +51,7 @@ export class Faults {
    */
   failNextEnqueues(count = 1): void {
     if (!(count >= 0) || !Number.isInteger(count)) throw new RangeError(`failNextEnqueues needs a whole count ≥ 0, got ${count}`);
-    this.failingEnqueues += count;
+    this.#book.failingEnqueues += count;
   }
 
   /**
@@ -45,7 +61,7 @@ export class Faults {
    * is idempotent. A delayed message counts when it reaches its queue.
    */
   deliverTwice(actor: string | { readonly actorName: string }, count = 1): void {
-    this.arm(this.twiceFor, nameOf(actor), count);
+    this.#book.arm(this.#book.twiceFor, nameOf(actor), count);
   }
 
   /**
@@ -58,63 +74,15 @@ export class Faults {
    * them), and whatever they do after is dropped.
    */
   crashWorker(actor: string | { readonly actorName: string }, count = 1): void {
-    this.arm(this.crashFor, nameOf(actor), count);
+    this.#book.arm(this.#book.crashFor, nameOf(actor), count);
   }
 
   /** Disarms every fault that has not fired yet. */
   clear(): void {
-    this.failingEnqueues = 0;
-    this.twiceFor.clear();
-    this.crashFor.clear();
-    this.again.clear();
-  }
-
-  /** @internal Before the broker stores messages: an armed enqueue fault rejects the whole call. */
-  beforePublish(messages: readonly Message[]): void {
-    if (this.failingEnqueues === 0) return;
-    this.failingEnqueues--;
-    throw new ConnectionError(`enqueue of ${messages.length} message(s) failed: a fault injected by faults.failNextEnqueues`);
-  }
-
-  /** @internal After the broker stored messages: keep the bytes of those to deliver twice. */
-  afterPublish(messages: readonly Message[]): void {
-    if (this.twiceFor.size === 0) return;
-    for (const message of messages) {
-      if (isDelayQueue(message.queueName) || !this.take(this.twiceFor, message.actorName)) continue;
-      this.again.set(message.messageId, { queueName: message.queueName, raw: String(this.broker.encodeMessage(message)) });
-    }
-  }
-
-  /** @internal Before a worker acks or nacks: an armed crash fires here, and the settle does not happen. */
-  beforeSettle(message: Message, workers: ReadonlySet<Worker>): void {
-    if (this.crashFor.size === 0 || !this.take(this.crashFor, message.actorName)) return;
-    for (const worker of workers) {
-      if (![...worker.inFlight].some((context) => context.message === message)) continue;
-      // Not awaited here: the stop waits for this very message, which waits for this hook.
-      const crash = worker.stop({ timeout: 0 }).finally(() => this.crashing.delete(crash));
-      this.crashing.add(crash);
-    }
-    throw new Error(`the worker crashed before settling ${message} (faults.crashWorker)`);
-  }
-
-  /** @internal After a worker acked or nacked: a message to deliver twice comes again. */
-  afterSettle(message: Message): void {
-    const again = this.again.get(message.messageId);
-    if (!again || isDelayQueue(message.queueName)) return;
-    this.again.delete(message.messageId);
-    this.broker.enqueueRaw(canonicalQueueName(again.queueName), again.raw);
-  }
-
-  private arm(faults: Map<string, number>, actorName: string, count: number): void {
-    if (!(count >= 1) || !Number.isInteger(count)) throw new RangeError(`a fault needs a whole count ≥ 1, got ${count}`);
-    faults.set(actorName, (faults.get(actorName) ?? 0) + count);
-  }
-
-  private take(faults: Map<string, number>, actorName: string): boolean {
-    const left = faults.get(actorName);
-    if (!left) return false;
-    if (left === 1) faults.delete(actorName);
-    else faults.set(actorName, left - 1);
-    return true;
+    const book = this.#book;
+    book.failingEnqueues = 0;
+    book.twiceFor.clear();
+    book.crashFor.clear();
+    book.again.clear();
   }
 }

@@ -1,7 +1,7 @@
 import type { Broker, Message, Middleware, ProcessOutcome, Worker } from "@troupe/core";
-import type { Faults } from "./faults.js";
+import type { FaultFiring } from "./fault-firing.js";
 
-/** @internal A message dead-lettered on a `TestBroker`, with the error it failed with. */
+/** A message dead-lettered on a `TestBroker`, with the error it failed with. */
 export interface DeadLetterEvent {
   readonly queueName: string;
   /** Undefined for bytes that could not be decoded. */
@@ -11,7 +11,7 @@ export interface DeadLetterEvent {
 }
 
 /**
- * @internal The middleware a `TestBroker` adds to itself (it shows in `broker.middleware`): it counts what workers do for
+ * The middleware a `TestBroker` adds to itself (it shows in `broker.middleware`): it counts what workers do for
  * `drain()`'s summary, tells `drain()` when something happened, keeps the running
  * workers for `faults.crashWorker`, and lets `Faults` act before and after a settle.
  */
@@ -26,7 +26,7 @@ export class Recorder implements Middleware {
   private readonly settling = new WeakSet<Message>();
   private wakers: (() => void)[] = [];
 
-  constructor(private readonly faults: Faults) {}
+  constructor(private readonly faults: FaultFiring) {}
 
   /** True while `message`'s actor (or a before-hook) runs: the after-hooks have not started. */
   isRunning(message: Message): boolean {

@@ -9,7 +9,7 @@ interface Waiter {
 }
 
 /**
- * @internal The messages sent through a `TestBroker`, one entry per `message_id` in the
+ * The messages sent through a `TestBroker`, one entry per `message_id` in the
  * order first sent: a retry, or a delayed message moving to its queue, is the same
  * message again, not a new entry (retries are counted apart).
  */

@@ -4,11 +4,14 @@ import {
   BROKER_OPTION_KEYS,
   type BrokerOptions,
   MemoryBroker,
+  type MemoryEntry,
   type Message,
   optionKeys,
+  type TransportDelivery,
 } from "@troupe/core";
 import { type DrainOptions, type DrainSummary, drain as runDrain } from "./drain.js";
-import { Faults } from "./faults.js";
+import { FaultFiring } from "./fault-firing.js";
+import { Faults, faultBook } from "./faults.js";
 import { Recorder } from "./recorder.js";
 import { SentLog } from "./sent-log.js";
 import { VirtualClock } from "./virtual-clock.js";
@@ -35,8 +38,6 @@ export type MessageOf<A> = A extends ActorHandle<infer Args, infer R> ? Message<
 const TEST_BROKER_OPTIONS: ReadonlySet<string> = new Set([...BROKER_OPTION_KEYS, "startTime"]);
 const WAIT_FOR_OPTIONS = optionKeys<WaitForOptions>({ where: true, timeout: true });
 
-type Delivery = Parameters<MemoryBroker["deadLetter"]>[1];
-
 /**
  * A `MemoryBroker` on a virtual clock, for unit tests of actors: `drain()` runs
  * everything (queued, delayed, retries with their backoff, callbacks, pipelines,
@@ -50,12 +51,10 @@ export class TestBroker extends MemoryBroker {
   /** The virtual clock the broker, its workers and its middleware follow; `advance(ms)` moves it. */
   override readonly clock: VirtualClock;
   /** Faults to inject: failing enqueues, a message delivered twice, a worker that crashes. */
-  readonly faults: Faults;
-  /** @internal */
-  readonly recorder: Recorder;
-  /** @internal */
-  readonly sentLog = new SentLog();
-  private readonly queueNames = new Set<string>();
+  readonly faults = new Faults();
+  private readonly firing: FaultFiring;
+  private readonly recorder: Recorder;
+  private readonly sentLog = new SentLog();
   private draining = false;
 
   constructor(options: TestBrokerOptions = {}) {
@@ -63,8 +62,8 @@ export class TestBroker extends MemoryBroker {
     const { startTime, ...brokerOptions } = options;
     super(brokerOptions);
     this.clock = new VirtualClock(startTime);
-    this.faults = new Faults(this);
-    this.recorder = new Recorder(this.faults);
+    this.firing = new FaultFiring(faultBook(this.faults), this);
+    this.recorder = new Recorder(this.firing);
     this.addMiddleware(this.recorder);
   }
 
@@ -100,7 +99,7 @@ export class TestBroker extends MemoryBroker {
     if (this.draining) throw new Error("drain() is already running on this broker");
     this.draining = true;
     try {
-      return await runDrain(this, options);
+      return await runDrain({ broker: this, recorder: this.recorder, sentLog: this.sentLog, faults: this.firing }, options);
     } finally {
       this.draining = false;
     }
@@ -114,31 +113,14 @@ export class TestBroker extends MemoryBroker {
   }
 
   protected override async publish(messages: readonly Message[]): Promise<void> {
-    this.faults.beforePublish(messages);
+    this.firing.beforePublish(messages);
     await super.publish(messages);
-    this.faults.afterPublish(messages);
+    this.firing.afterPublish(messages);
     this.sentLog.record(messages);
   }
 
-  /** @internal */
-  override queue(name: string): ReturnType<MemoryBroker["queue"]> {
-    this.queueNames.add(name);
-    return super.queue(name);
-  }
-
-  /** @internal */
-  override deadLetter(fromQueue: string, delivery: Delivery, reason: string | undefined): void {
-    super.deadLetter(fromQueue, delivery, reason);
-    this.recorder.deadLettered({ queueName: fromQueue, message: delivery.message, error: delivery.message?.lastError, reason });
-  }
-
-  /** @internal Every physical queue (canonical or delay) that held a message. */
-  physicalQueues(): ReadonlySet<string> {
-    return this.queueNames;
-  }
-
-  /** @internal The bytes waiting on a physical queue, not yet fetched. */
-  waiting(queueName: string): string[] {
-    return this.queueNames.has(queueName) ? this.queue(queueName).ready.toArray() : [];
+  protected override deadLettered(queueName: string, delivery: TransportDelivery<MemoryEntry>, reason: string): void {
+    super.deadLettered(queueName, delivery, reason);
+    this.recorder.deadLettered({ queueName, message: delivery.message, error: delivery.message?.lastError, reason });
   }
 }

@@ -1,28 +1,25 @@
-import { assertKnownOptions, optionKeys } from "@troupe/core";
-import { type Cluster, Redis } from "ioredis";
+import { assertKnownOptions, optionKeys, REDIS_CONNECTION_OPTION_KEYS, RedisConnection, type RedisConnectionOptions } from "@troupe/core";
+import { type Cluster, Redis, type RedisOptions } from "ioredis";
 import { type ActorStatsSample, parseStatsFields, STATS_BUCKET_MS, STATS_RETENTION, statsIncrements } from "./actor-stats.js";
 import { stateRank } from "./message-state.js";
 import { parseStoredRecord, staticPart, storedTransition } from "./redis-status-record.js";
-import { defineStatusScripts, runStatusScript } from "./redis-status-scripts.js";
+import { defineStatusScripts, runStatusScript, type StatusScript } from "./redis-status-scripts.js";
 import { badCursor, type NormalizedQuery } from "./status-query.js";
 import { type StatusEvent, type StatusPage, type StatusRecord, StatusStore, type StatusTransition } from "./status-store.js";
 
 /** An ioredis client or cluster. */
 export type RedisStatusClient = Redis | Cluster;
 
-/** Options of `new RedisStatusStore(options)`: a URL or a ready client. */
-export interface RedisStatusStoreOptions {
-  /** `redis://[:password@]host[:port][/db]` or `rediss://` (default `redis://127.0.0.1:6379`). */
-  url?: string;
-  /** A ready ioredis client, used as is and left open on close. */
-  client?: RedisStatusClient;
+/**
+ * Options of `new RedisStatusStore(options)`: how to reach Redis (`url` or `client`,
+ * `redisOptions`, `connectTimeout`, as every Troupe package on Redis), and the key prefix.
+ */
+export interface RedisStatusStoreOptions extends RedisConnectionOptions<RedisStatusClient, RedisOptions> {
   /** Prefix of every key, followed by `:` (default `"troupe-status"`). */
   namespace?: string;
-  /** How long a command may wait for an unreachable Redis before it fails, ms (default 10 000; only for a client the store creates). */
-  commandTimeout?: number;
 }
 
-const OPTIONS = optionKeys<RedisStatusStoreOptions>({ url: true, client: true, namespace: true, commandTimeout: true });
+const OPTIONS = optionKeys<RedisStatusStoreOptions>({ ...REDIS_CONNECTION_OPTION_KEYS, namespace: true });
 
 /** Most messages one write script carries (about a millisecond of Redis time), so a batch never holds Redis up for long. */
 const MAX_MESSAGES_PER_CALL = 100;
@@ -44,23 +41,15 @@ export class RedisStatusStore extends StatusStore {
   /** The key prefix, without its `:`. */
   readonly namespace: string;
   private readonly prefix: string;
-  private readonly owned: boolean;
+  private readonly connection: RedisConnection<RedisStatusClient, RedisOptions>;
 
   constructor(options: RedisStatusStoreOptions = {}) {
     super();
     assertKnownOptions("RedisStatusStore", options, OPTIONS);
+    this.connection = new RedisConnection<RedisStatusClient, RedisOptions>(Redis, options);
+    this.client = this.connection.client;
     this.namespace = options.namespace ?? "troupe-status";
     this.prefix = `${this.namespace}:`;
-    this.owned = options.client === undefined;
-    this.client =
-      options.client ??
-      new Redis(options.url ?? "redis://127.0.0.1:6379", {
-        lazyConnect: true,
-        commandTimeout: options.commandTimeout ?? 10_000,
-        maxRetriesPerRequest: 3,
-        retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
-      });
-    if (this.owned) this.client.on("error", () => {});
     defineStatusScripts(this.client);
   }
 
@@ -77,14 +66,16 @@ export class RedisStatusStore extends StatusStore {
     for (let i = 0; i < messages.length; i += MAX_MESSAGES_PER_CALL) {
       const args = [...head, ...writeArguments(messages.slice(i, i + MAX_MESSAGES_PER_CALL), i === 0 ? stats : [], false)];
       await inFlight;
-      inFlight = (runStatusScript(this.client, "troupeStatusWrite", args) as Promise<string[]>).then((ids) => void missing.push(...ids));
+      inFlight = (this.script("writing status records", "troupeStatusWrite", args) as Promise<string[]>).then(
+        (ids) => void missing.push(...ids),
+      );
     }
     await inFlight;
     if (missing.length === 0) return;
     const again = new Set(missing);
     const retry = messages.filter((message) => again.has(message.id));
     for (let i = 0; i < retry.length; i += MAX_MESSAGES_PER_CALL) {
-      await runStatusScript(this.client, "troupeStatusWrite", [
+      await this.script("writing status records", "troupeStatusWrite", [
         ...head,
         ...writeArguments(retry.slice(i, i + MAX_MESSAGES_PER_CALL), [], true),
       ]);
@@ -92,7 +83,7 @@ export class RedisStatusStore extends StatusStore {
   }
 
   async get(messageId: string): Promise<StatusRecord | undefined> {
-    const raw = await this.client.get(`${this.prefix}m:${messageId}`);
+    const raw = await this.connection.bounded("reading a status record", () => this.client.get(`${this.prefix}m:${messageId}`));
     return raw === null ? undefined : parseStoredRecord(raw);
   }
 
@@ -104,7 +95,7 @@ export class RedisStatusStore extends StatusStore {
     const records: StatusRecord[] = [];
     let cursor = query.cursor ?? "";
     for (;;) {
-      const reply = (await runStatusScript(this.client, "troupeStatusSearch", [
+      const reply = (await this.script("searching status records", "troupeStatusSearch", [
         this.prefix,
         from,
         to,
@@ -129,7 +120,7 @@ export class RedisStatusStore extends StatusStore {
       buckets.push(at);
       pipeline.hgetall(`${this.prefix}st:${at}`);
     }
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = (await this.connection.bounded("reading actor stats", () => pipeline.exec())) ?? [];
     const samples: ActorStatsSample[] = [];
     replies.forEach(([error, fields], i) => {
       if (error) throw error;
@@ -141,9 +132,12 @@ export class RedisStatusStore extends StatusStore {
 
   /** Closes the client when the store created it. */
   override async close(): Promise<void> {
-    if (!this.owned) return;
-    if (this.client.status === "ready") await this.client.quit().catch(() => {});
-    this.client.disconnect();
+    await this.connection.close();
+  }
+
+  /** Runs a status script, bounded by `connectTimeout`. */
+  private script(what: string, name: StatusScript, args: (string | number)[]): Promise<unknown> {
+    return this.connection.bounded(what, () => runStatusScript(this.client, name, args));
   }
 }
 

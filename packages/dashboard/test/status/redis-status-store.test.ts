@@ -1,4 +1,4 @@
-import { uuid4 } from "@troupe/core";
+import { ConnectionError, InvalidOption, uuid4 } from "@troupe/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { RedisStatusStore } from "../../src/status/redis-status-store.js";
@@ -75,5 +75,37 @@ describe("RedisStatusStore", () => {
     expect(await client.ping()).toBe("PONG");
     await deleteNamespace(client, store.namespace);
     client.disconnect();
+  });
+
+  it("takes the connection options every Redis package takes, and refuses others by name", async () => {
+    const store = new RedisStatusStore({
+      url: REDIS_URL,
+      redisOptions: { db: 4 },
+      connectTimeout: 2_000,
+      namespace: uniqueNamespace("db"),
+    });
+    opened.push(store);
+    const id = uuid4();
+    await store.write([event(id, "queued", Date.now())], 60_000);
+    const db4 = new Redis(REDIS_URL, { db: 4 });
+    expect([await db4.exists(`${store.namespace}:m:${id}`), await admin.exists(`${store.namespace}:m:${id}`)]).toEqual([1, 0]);
+    await deleteNamespace(db4, store.namespace);
+    db4.disconnect();
+    const mistyped = () => new RedisStatusStore({ commandTimeout: 1 } as never);
+    expect(mistyped).toThrow(InvalidOption);
+    expect(mistyped).toThrow(/unknown option "commandTimeout" for RedisStatusStore/);
+  });
+
+  it("fails within connectTimeout when Redis is unreachable, naming the URL without its password", async () => {
+    const store = new RedisStatusStore({ url: "redis://:s3cret@127.0.0.1:1/0", connectTimeout: 300 });
+    const started = performance.now();
+    const error = await store.get(uuid4()).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(ConnectionError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^reading a status record failed: could not reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1\/0 within 300 ms/,
+    );
+    expect((error as Error).message).not.toContain("s3cret");
+    await store.close();
   });
 });

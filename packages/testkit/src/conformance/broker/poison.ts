@@ -1,7 +1,7 @@
 import { actor, delayQueueName, type Logger } from "@troupe/core";
 import { describe, expect, it } from "vitest";
-import type { ConformanceScope } from "../broker-conformance.js";
-import { eventually, uniqueQueue } from "../helpers.js";
+import type { ConformanceScope } from "../../broker-conformance.js";
+import { eventually, uniqueQueue } from "../../helpers.js";
 import { startWorker } from "./fixtures.js";
 import { poisonInputs } from "./poison-inputs.js";
 

@@ -1,10 +1,10 @@
-import { actor, currentMessage, type Delivery, type JsonValue } from "@troupe/core";
+import { actor, currentMessage, type JsonValue } from "@troupe/core";
 import { describe, expect, it } from "vitest";
-import type { ConformanceScope } from "../broker-conformance.js";
-import { eventually, uniqueQueue } from "../helpers.js";
+import type { ConformanceScope } from "../../broker-conformance.js";
+import { eventually, uniqueQueue } from "../../helpers.js";
 import { recordingActor, startWorker } from "./fixtures.js";
 
-/** Messages arrive intact, exactly once per consumer group, and acked ones are gone. */
+/** A worker runs what is sent, intact and exactly once, and acked messages are gone (needs `queueStats`: join, counts). */
 export function deliveryConformance(scope: ConformanceScope): void {
   describe("delivery", () => {
     it("runs a sent message's actor with its arguments", async () => {
@@ -87,59 +87,5 @@ export function deliveryConformance(scope: ConformanceScope): void {
       expect(seen).toHaveLength(count);
       expect(new Set(seen).size).toBe(count);
     });
-
-    it("returns unacked messages to the queue when a consumer closes", async () => {
-      const broker = await scope.context().broker();
-      const { record, queueName } = recordingActor(broker);
-      const sent = await record.sendMany([[1], [2], [3]]);
-      const taken = await takeAtLeast(broker.consume(queueName, { prefetch: 10, timeout: 100 }), 3, true);
-      expect(taken.map((d) => d.message?.messageId).sort()).toEqual(sent.map((m) => m.messageId).sort());
-      const again = await takeAtLeast(broker.consume(queueName, { prefetch: 10, timeout: 100 }), 3, true);
-      expect(again.map((d) => d.message?.messageId).sort()).toEqual(sent.map((m) => m.messageId).sort());
-    });
-
-    it("consumer.requeue puts messages back for the next consumer", async () => {
-      const broker = await scope.context().broker();
-      const { record, queueName } = recordingActor(broker);
-      const sent = await record.sendMany([[1], [2]]);
-      const consumer = broker.consume(queueName, { prefetch: 10, timeout: 100 });
-      const taken = await takeAtLeast(consumer, 2, false);
-      await consumer.requeue(taken);
-      await consumer.close();
-      const again = await takeAtLeast(broker.consume(queueName, { prefetch: 10, timeout: 100 }), 2, true);
-      expect(again.map((d) => d.message?.messageId).sort()).toEqual(sent.map((m) => m.messageId).sort());
-    });
-
-    it("never hands out more than prefetch unacked messages", async () => {
-      const broker = await scope.context().broker();
-      const { record, queueName } = recordingActor(broker);
-      await record.sendMany(Array.from({ length: 20 }, (_, i) => [i]));
-      const consumer = broker.consume(queueName, { prefetch: 5, timeout: 100 });
-      const held: Delivery[] = [];
-      let idleTicks = 0;
-      for await (const batch of consumer) {
-        held.push(...batch);
-        if (batch.length === 0 && ++idleTicks >= 2) break;
-      }
-      expect(held).toHaveLength(5);
-      await consumer.close();
-    });
   });
-}
-
-/** Reads from a consumer until it holds `count` deliveries (or gives up after a few idle ticks). */
-export async function takeAtLeast<D extends Delivery>(
-  consumer: AsyncIterable<readonly D[]> & { close(): Promise<void> },
-  count: number,
-  close: boolean,
-): Promise<D[]> {
-  const taken: D[] = [];
-  let idle = 0;
-  for await (const batch of consumer) {
-    taken.push(...batch);
-    if (taken.length >= count) break;
-    if (batch.length === 0 && ++idle > 100) break;
-  }
-  if (close) await consumer.close();
-  return taken;
 }

@@ -1,5 +1,5 @@
 import { type ActorOptions, actor, type Broker, type JsonValue, Worker, type WorkerOptions } from "@troupe/core";
-import { uniqueQueue } from "../helpers.js";
+import { uniqueQueue } from "../../helpers.js";
 
 /** A worker started on `queues`, stopped by the caller. Short idle ticks keep tests quick. */
 export async function startWorker(broker: Broker, queues: string[], options: WorkerOptions = {}): Promise<Worker> {

@@ -1,10 +1,10 @@
 import { actor, currentMessage } from "@troupe/core";
 import { describe, expect, it } from "vitest";
-import type { ConformanceScope } from "../broker-conformance.js";
-import { eventually, uniqueQueue } from "../helpers.js";
+import type { ConformanceScope } from "../../broker-conformance.js";
+import { eventually, uniqueQueue } from "../../helpers.js";
 import { startWorker } from "./fixtures.js";
 
-/** Delays, eta order, and native priorities where the broker has them. */
+/** Delays held and moved by the worker, eta order, and actor priorities among fetched messages. */
 export function schedulingConformance(scope: ConformanceScope): void {
   describe("scheduling", () => {
     it("holds a delayed message until its eta, then runs it on the canonical queue with the same message id", async () => {
@@ -62,19 +62,6 @@ export function schedulingConformance(scope: ConformanceScope): void {
       await eventually(() => order.length === 4, "four messages ran");
       await worker.stop();
       expect(order.slice(1)).toEqual(order[0] === "urgent" ? ["urgent", "routine", "routine"] : ["urgent", "urgent", "routine"]);
-    });
-
-    if (!scope.target.capabilities.priorities) return;
-    it("delivers higher brokerPriority first (capability: priorities)", async () => {
-      const broker = await scope.context().broker();
-      const queueName = uniqueQueue();
-      const order: number[] = [];
-      const ranked = actor("ranked", (rank: number) => void order.push(rank), { broker, queueName });
-      for (const rank of [1, 5, 3, 9, 0]) await ranked.sendWithOptions({ args: [rank], brokerPriority: rank });
-      const worker = await startWorker(broker, [queueName], { concurrency: 1, prefetch: 1 });
-      await eventually(() => order.length === 5, "five messages ran");
-      await worker.stop();
-      expect(order).toEqual([9, 5, 3, 1, 0]);
     });
   });
 }

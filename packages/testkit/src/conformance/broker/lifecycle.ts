@@ -1,34 +1,12 @@
-import { actor, type Broker, currentMessage, type Message, type Middleware, type ProcessOutcome } from "@troupe/core";
+import { actor, type Broker, type Message, type Middleware, type ProcessOutcome } from "@troupe/core";
 import { describe, expect, it } from "vitest";
-import type { ConformanceScope } from "../broker-conformance.js";
-import { eventually, sleep, uniqueQueue } from "../helpers.js";
-import { takeAtLeast } from "./delivery.js";
+import type { ConformanceScope } from "../../broker-conformance.js";
+import { eventually, sleep, uniqueQueue } from "../../helpers.js";
 import { recordingActor, startWorker } from "./fixtures.js";
 
-/** Crashes, shutdowns, join, flush and hook order. */
+/** Graceful shutdown and hook order (needs `queueStats`: join). */
 export function lifecycleConformance(scope: ConformanceScope): void {
   describe("lifecycle", () => {
-    it(`delivers again the messages a crashed consumer held (crash recovery: ${scope.target.capabilities.crashRecovery})`, async () => {
-      const context = scope.context();
-      const doomed = await context.broker();
-      const queueName = uniqueQueue();
-      const seen: string[] = [];
-      const note = (_n: number) => void seen.push(currentMessage().message.messageId);
-      const record = actor(`record_${queueName}`, note, { broker: doomed, queueName });
-      const sent = await record.sendMany([[1], [2], [3]]);
-      const taken = await takeAtLeast(doomed.consume(queueName, { prefetch: 10, timeout: 100 }), 3, false);
-      expect(taken).toHaveLength(3);
-      await context.crash(doomed);
-
-      const survivor = await context.broker();
-      // Where only the consumers die (memory), the survivor is the crashed broker itself, its actor declared already.
-      if (survivor !== doomed) actor(record.actorName, note, { broker: survivor, queueName });
-      const worker = await startWorker(survivor, [queueName]);
-      await eventually(() => seen.length >= 3, "the crashed consumer's messages ran elsewhere", context.recoveryTimeout ?? 15_000);
-      await worker.stop();
-      expect(seen.sort()).toEqual(sent.map((m) => m.messageId).sort());
-    });
-
     it("stops gracefully with messages in flight and loses none of them", async () => {
       const broker = await scope.context().broker();
       const queueName = uniqueQueue();
@@ -52,25 +30,6 @@ export function lifecycleConformance(scope: ConformanceScope): void {
       await broker.join(queueName, { timeout: 10_000 });
       await second.stop();
       expect(done.size).toBe(count);
-    });
-
-    it("join resolves once a queue is drained, and flush empties a queue", async () => {
-      const broker = await scope.context().broker();
-      const { record, runs, queueName } = recordingActor(broker);
-      await record.sendMany([[1], [2], [3]]);
-      await record.sendWithOptions({ args: [4], delay: 60_000 });
-      expect((await broker.queueStats(queueName)).ready).toBe(3);
-      await broker.flush(queueName);
-      const stats = await broker.queueStats(queueName);
-      expect(stats.ready).toBe(0);
-      expect(stats.delayed).toBe(0);
-      await broker.join(queueName, { timeout: 5_000 });
-
-      await record.sendMany([[5], [6]]);
-      const worker = await startWorker(broker, [queueName]);
-      await broker.join(queueName, { timeout: 10_000 });
-      expect(runs.map(([n]) => n).sort()).toEqual([5, 6]);
-      await worker.stop();
     });
 
     it("runs before-hooks in middleware order and after-hooks in reverse", async () => {

@@ -1,0 +1,48 @@
+/**
+ * How a Redis-backed component reaches Redis: a URL, or a ready client. Every Troupe
+ * package on Redis (the broker, the result backend, the rate-limiter backend, the
+ * schedule and status stores) takes these same options. `Client` and `ClientOptions`
+ * are the driver's types (ioredis's `Redis | Cluster` and `RedisOptions`), which the
+ * adapter fills in; core itself never loads a Redis driver.
+ */
+export interface RedisConnectionOptions<Client = unknown, ClientOptions = object> {
+  /**
+   * `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS (default
+   * `redis://127.0.0.1:6379`). Ignored when `client` is given. The password never
+   * appears in logs or errors.
+   */
+  url?: string;
+  /**
+   * A ready client (standalone, Sentinel or Cluster), used as is and left open on
+   * `close()`; connections of its own (blocking reads, subscriptions) are duplicates of it.
+   */
+  client?: Client;
+  /**
+   * Extra driver options for the client made from `url`: TLS certificates (`tls`),
+   * Sentinel, socket settings. They override the defaults (see `redisClientOptions`).
+   */
+  redisOptions?: ClientOptions;
+  /**
+   * How long an operation may wait for an unreachable Redis before it fails with
+   * `ConnectionError`, ms (default 10 000). Also the driver's TCP connect timeout.
+   */
+  connectTimeout?: number;
+}
+
+/**
+ * The option names of `RedisConnectionOptions`, to spread into an adapter's own
+ * `optionKeys` record so that it accepts exactly these and rejects any other:
+ * `optionKeys<MyStoreOptions>({ ...REDIS_CONNECTION_OPTION_KEYS, namespace: true })`.
+ */
+export const REDIS_CONNECTION_OPTION_KEYS = {
+  url: true,
+  client: true,
+  redisOptions: true,
+  connectTimeout: true,
+} as const satisfies { readonly [K in keyof Required<RedisConnectionOptions>]: true };
+
+/** The URL used when neither `url` nor `client` is given. */
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+/** `connectTimeout` when none is given, ms. */
+export const DEFAULT_REDIS_CONNECT_TIMEOUT = 10_000;
