@@ -1,4 +1,4 @@
-import { ConnectionError, canonicalQueueName, isDelayQueue, type Message, type Worker } from "@troupe/core";
+import { ConnectionError, canonicalQueueName, isDelayQueue, type Message, MiddlewareError, type Worker } from "@troupe/core";
 
 /** The little of its `TestBroker` that `Faults` acts on. */
 interface FaultTarget {
@@ -94,7 +94,8 @@ export class Faults {
       const crash = worker.stop({ timeout: 0 }).finally(() => this.crashing.delete(crash));
       this.crashing.add(crash);
     }
-    throw new Error(`the worker crashed before settling ${message} (faults.crashWorker)`);
+    // A MiddlewareError, so that the hook aborts the settle instead of being logged and passed over.
+    throw new MiddlewareError(`the worker crashed before settling ${message} (faults.crashWorker)`);
   }
 
   /** @internal After a worker acked or nacked: a message to deliver twice comes again. */
