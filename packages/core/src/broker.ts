@@ -135,11 +135,16 @@ export abstract class Broker extends HookEmitter {
     return this;
   }
 
-  /** Adds middleware (at the end, or before/after a given class) and replays past declarations to it. */
+  /** Adds middleware (at the end, or before/after a given class) and replays past declarations to it; the same instance twice only warns. */
   addMiddleware(
     middleware: Middleware,
     position: { before?: new (...a: never[]) => Middleware; after?: new (...a: never[]) => Middleware } = {},
   ): void {
+    if (this.middleware.includes(middleware)) {
+      // Twice in the list, its hooks would run twice per message (two retries, two results).
+      this.logger.warn(`${middleware.constructor.name} was added to this broker twice: the second addMiddleware is ignored`);
+      return;
+    }
     this.insertMiddleware(middleware, position);
     this.knownOptions = undefined;
     for (const queueName of this.queues) {

@@ -28,7 +28,8 @@ export type TroupeErrorCode =
   | "EVENT_LOOP_BLOCKED"
   | "MODULE_LOAD_ERROR"
   | "PID_FILE_ERROR"
-  | "NOT_SUPPORTED";
+  | "NOT_SUPPORTED"
+  | "ABORTED";
 
 /**
  * The base of every error Troupe throws. `isInstance` checks a `Symbol.for`
@@ -198,19 +199,22 @@ export class TimeLimitExceeded extends TroupeError {
   }
 }
 
-/** Thrown by `beforeProcessMessage` to skip the actor; the message is acked (or nacked when failed). */
-export class SkipMessage extends TroupeError {
-  static override readonly code = "SKIP_MESSAGE";
-  constructor(message = "message skipped") {
-    super(SkipMessage.code, message);
+/**
+ * Raised by a before-hook to abort an operation (an enqueue, a message). Only this error and
+ * its subclasses do: any other error a hook throws is logged and the work goes on, as in Dramatiq.
+ */
+export class MiddlewareError extends TroupeError {
+  static override readonly code: TroupeErrorCode = "MIDDLEWARE_ERROR";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(MiddlewareError.code, message, options);
   }
 }
 
-/** Raised by a before-hook to abort an operation (enqueue, declare, ...). */
-export class MiddlewareError extends TroupeError {
-  static override readonly code = "MIDDLEWARE_ERROR";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(MiddlewareError.code, message, options);
+/** Thrown by `beforeProcessMessage` to skip the actor; the message is acked (or nacked when failed). A `MiddlewareError`, as in Dramatiq. */
+export class SkipMessage extends MiddlewareError {
+  static override readonly code = "SKIP_MESSAGE";
+  constructor(message = "message skipped") {
+    super(message);
   }
 }
 

@@ -58,17 +58,41 @@ export abstract class HookEmitter {
     this.hooks = hooks;
   }
 
-  /** Runs a before-hook in middleware order; the first error aborts and propagates. */
+  /**
+   * Runs a before-hook in middleware order. As in Dramatiq, only a `MiddlewareError` (such as
+   * `SkipMessage`) aborts the enqueue or the message and propagates; any other error is a bug
+   * in that middleware: it is logged with its stack and the remaining hooks and the work go on.
+   */
   emitBefore<H extends HookName>(hook: H, ...args: HookArgs<H>): void | Promise<void> {
-    return this.runBefore(this.hooks[hook], hook, 0, args as unknown[]);
+    return this.runBefore(this.hooks[hook], hook, 0, args as unknown[], false);
   }
 
-  private runBefore(list: Middleware[], hook: HookName, from: number, args: unknown[]): void | Promise<void> {
+  private runBefore(list: Middleware[], hook: HookName, from: number, args: unknown[], strict: boolean): void | Promise<void> {
     const broker = this.broker();
     for (let i = from; i < list.length; i++) {
-      const result = (list[i][hook] as AnyHook).call(list[i], broker, ...args);
-      if (isThenable(result)) return Promise.resolve(result).then(() => this.runBefore(list, hook, i + 1, args));
+      const m = list[i];
+      let result: unknown;
+      try {
+        result = (m[hook] as AnyHook).call(m, broker, ...args);
+      } catch (error) {
+        this.beforeHookFailed(m, hook, error, strict);
+        continue;
+      }
+      if (isThenable(result)) {
+        return Promise.resolve(result).then(
+          () => this.runBefore(list, hook, i + 1, args, strict),
+          (error) => {
+            this.beforeHookFailed(m, hook, error, strict);
+            return this.runBefore(list, hook, i + 1, args, strict);
+          },
+        );
+      }
     }
+  }
+
+  private beforeHookFailed(middleware: Middleware, hook: HookName, error: unknown, strict: boolean): void {
+    if (strict || MiddlewareError.isInstance(error)) throw error;
+    this.logHookError(middleware, hook, error);
   }
 
   /**
@@ -123,9 +147,12 @@ export abstract class HookEmitter {
     return unwritten ?? error;
   }
 
-  /** Declaration hooks are synchronous (declarations happen at import time). */
+  /**
+   * Declaration hooks are synchronous (declarations happen at import time), and any error they
+   * throw propagates: a middleware refusing a declaration (an invalid option) must stop the app.
+   */
   protected emitBeforeSync<H extends HookName>(hook: H, ...args: HookArgs<H>): void {
-    const result = this.emitBefore(hook, ...args);
+    const result = this.runBefore(this.hooks[hook], hook, 0, args as unknown[], true);
     if (isThenable(result)) throw new MiddlewareError(`${hook} hooks must be synchronous`);
   }
 

@@ -55,6 +55,50 @@ describe("pipeline and group", () => {
     expect(ranAt[1] - ranAt[0]).toBeGreaterThanOrEqual(300);
   });
 
+  it("delays the first step by the larger of its own delay option and run's delay, as Dramatiq does", async () => {
+    const h = current();
+    const sentAt = Date.now();
+    const ranAt: number[] = [];
+    const stamp = actor(
+      "stamp_first",
+      (n: number) => {
+        ranAt.push(Date.now());
+        return n;
+      },
+      { broker: h.broker, storeResults: true },
+    );
+    await h.start();
+    const own = await pipeline([stamp.messageWithOptions({ args: [1], delay: 300 })]).run();
+    expect(await own.getResult({ block: true, timeout: 5_000 })).toBe(1);
+    expect(ranAt[0] - sentAt).toBeGreaterThanOrEqual(300);
+    const longerRun = await pipeline([stamp.messageWithOptions({ args: [2], delay: 50 })]).run({ delay: 400 });
+    const runSentAt = Date.now();
+    expect(await longerRun.getResult({ block: true, timeout: 5_000 })).toBe(2);
+    expect(ranAt[1] - runSentAt).toBeGreaterThanOrEqual(350);
+  });
+
+  it("group.wait resolves once every member is done, and rejects with ResultTimeout or ResultFailure as Dramatiq's", async () => {
+    const h = current();
+    const { double } = math();
+    const slow = actor("slow_member", () => sleep(400).then(() => 1), { broker: h.broker, storeResults: true });
+    const broken = actor(
+      "broken_member",
+      () => {
+        throw new Error("no");
+      },
+      { broker: h.broker, storeResults: true, maxRetries: 0 },
+    );
+    await h.start();
+    const done = await group([double.message(1), pipeline([double.message(2), double.message()]), group([slow.message()])]).run();
+    await done.wait({ timeout: 5_000 });
+    expect(await done.completed()).toBe(true);
+    const late = await group([double.message(1), slow.message()]).run();
+    await expect(late.wait({ timeout: 100 })).rejects.toMatchObject({ code: "RESULT_TIMEOUT" });
+    const failed = await group([double.message(1), broken.message()]).run();
+    await expect(failed.wait({ timeout: 5_000 })).rejects.toMatchObject({ code: "RESULT_FAILURE" });
+    await expect(done.wait({ timout: 1 } as never)).rejects.toThrow(/unknown option "timout" for Group\.wait; did you mean "timeout"\?/);
+  });
+
   it("fires a group's completion callback once, after every member succeeded", async () => {
     const h = current();
     const { double } = math();

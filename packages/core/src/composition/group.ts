@@ -5,7 +5,7 @@ import { uuid4 } from "../ids.js";
 import type { Message } from "../message.js";
 import { assertKnownOptions, optionKeys } from "../option-keys.js";
 import { GroupCallbacks } from "../rate-limits/group-callbacks.js";
-import type { GetResultOptions } from "../results/result-backend.js";
+import type { GetResultOptions, ResultBackend } from "../results/result-backend.js";
 import { type AnyMessage, isDone, Pipeline, pipelineBroker } from "./pipeline.js";
 
 /** What a group holds: messages, pipelines and nested groups. */
@@ -18,6 +18,9 @@ export type GroupResults<T extends readonly GroupChild[]> = { -readonly [K in ke
 let readOwnBroker: (group: Group<readonly unknown[]>) => Broker | undefined;
 
 const GROUP_OPTIONS = optionKeys<NonNullable<ConstructorParameters<typeof Group>[1]>>({ broker: true });
+const WAIT_OPTIONS = optionKeys<NonNullable<Parameters<Group<[]>["wait"]>[0]>>({ timeout: true, backend: true });
+/** Dramatiq's default wait for results, ms. */
+const DEFAULT_WAIT = 10_000;
 
 /**
  * Children that run in parallel. With completion callbacks, the last member to
@@ -89,6 +92,21 @@ export class Group<Rs extends readonly unknown[]> {
         child instanceof Group ? child.getResults(options) : withBroker(child, this.broker).getResult(options),
       ),
     ) as unknown as Promise<Rs>;
+  }
+
+  /**
+   * Waits until every member has a stored outcome, as Dramatiq's `group.wait`: rejects with
+   * `ResultTimeout` once `timeout` ms (default 10 000, shared by all members) have passed,
+   * and with `ResultFailure` when a member failed for good (needs `Results`).
+   */
+  async wait(options: { timeout?: number; backend?: ResultBackend } = {}): Promise<void> {
+    assertKnownOptions("Group.wait", options, WAIT_OPTIONS);
+    const deadline = Date.now() + (options.timeout ?? DEFAULT_WAIT);
+    for (const child of this.children) {
+      const timeout = Math.max(0, deadline - Date.now());
+      if (child instanceof Group) await child.wait({ ...options, timeout });
+      else await withBroker(child, this.broker).getResult({ block: true, timeout, backend: options.backend });
+    }
   }
 
   /** How many members have a stored outcome (needs `Results`). */

@@ -68,12 +68,18 @@ export class Pipeline<R> {
     );
   }
 
-  /** Enqueues the first step (with `delay`, if given); each later step is enqueued when the one before succeeds. */
+  /**
+   * Enqueues the first step; each later step is enqueued when the one before succeeds. The
+   * first step waits for the larger of `delay` and its own `delay` option, as in Dramatiq.
+   */
   async run(options: { delay?: number } = {}): Promise<this> {
     assertKnownOptions("Pipeline.run", options, ENQUEUE_OPTION_KEYS);
     const broker = this.#ownBroker ?? (await resolveBroker());
     for (const message of this.messages) message.broker ??= broker;
-    await broker.enqueue(this.messages[0], options);
+    const first = this.messages[0];
+    const own = typeof first.options.delay === "number" ? first.options.delay : undefined;
+    const delay = own === undefined ? options.delay : Math.max(own, options.delay ?? 0);
+    await broker.enqueue(first, { delay });
     return this;
   }
 

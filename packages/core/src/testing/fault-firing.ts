@@ -1,4 +1,4 @@
-import { ConnectionError, canonicalQueueName, isDelayQueue, type Message, type Worker } from "@troupe/core";
+import { ConnectionError, canonicalQueueName, isDelayQueue, type Message, MiddlewareError, type Worker } from "@troupe/core";
 import type { FaultBook } from "./faults.js";
 
 /** The little of its `TestBroker` that firing faults acts on. */
@@ -46,7 +46,8 @@ export class FaultFiring {
       const crash = worker.stop({ timeout: 0 }).finally(() => book.crashing.delete(crash));
       book.crashing.add(crash);
     }
-    throw new Error(`the worker crashed before settling ${message} (faults.crashWorker)`);
+    // A MiddlewareError, so that the hook aborts the settle instead of being logged and passed over.
+    throw new MiddlewareError(`the worker crashed before settling ${message} (faults.crashWorker)`);
   }
 
   /** After a worker acked or nacked: a message to deliver twice comes again. */
