@@ -1,7 +1,9 @@
 import { ConnectionError, type Logger, redactUrl } from "@troupe/core";
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel } from "amqplib";
+import { errorRedactor } from "./url-list.js";
 
 export interface ConnectionSettings {
+  /** Tried in turn, for failover between cluster nodes (see `amqpUrlList`). */
   urls: readonly string[];
   connectTimeout: number;
   /** ms; 0 turns heartbeats off. */
@@ -24,25 +26,28 @@ function withHeartbeat(url: string, heartbeat: number): string {
 
 /**
  * One AMQP connection that comes back after it is lost. Nothing reconnects on a
- * timer: the next caller of `connect()` dials again, trying each URL in turn with
- * backoff, and gets a `ConnectionError` once `connectTimeout` has passed. The loss
- * and the recovery are logged once each.
+ * timer: the next caller of `connect()` dials again, trying each URL in turn (round
+ * robin, from the one after the URL that failed or was lost), backing off after each
+ * round, and gets a `ConnectionError` naming every URL once `connectTimeout` has
+ * passed. The loss and the recovery are logged once each; no password is shown,
+ * in a URL or in a driver's error.
  */
 export class ConnectionManager {
   private connection: ChannelModel | undefined;
   private connecting: Promise<ChannelModel> | undefined;
+  /** The index in `urls` of the URL the next dial starts with. */
   private nextUrl = 0;
   /** The URL of the live connection. */
   private url: string | undefined;
+  /** Hides the passwords of the URLs in a driver's error. */
+  private readonly redact: (text: string) => string;
   private lostSince: number | undefined;
   private closed = false;
   /** Why RabbitMQ blocks the live connection (memory or disk alarm), while it does. */
   private blockedBy: string | undefined;
 
-  constructor(private readonly settings: ConnectionSettings) {}
-
-  get isClosed(): boolean {
-    return this.closed;
+  constructor(private readonly settings: ConnectionSettings) {
+    this.redact = errorRedactor(settings.urls);
   }
 
   /** Why RabbitMQ blocks publishes on the live connection, or undefined. */
@@ -92,8 +97,9 @@ export class ConnectionManager {
     this.connection = undefined;
     this.blockedBy = undefined;
     this.lostSince = Date.now();
+    this.moveOnFrom(this.url);
     const { logger, role } = this.settings;
-    logger.warn(`RabbitMQ ${role} connection to ${redactUrl(this.url ?? "")} dropped: ${reason}; reconnecting`);
+    logger.warn(`RabbitMQ ${role} connection to ${redactUrl(this.url ?? "")} dropped: ${this.redact(reason)}; reconnecting`);
     destroySocket(connection, reason);
   }
 
@@ -104,60 +110,85 @@ export class ConnectionManager {
       channel.on("error", () => {});
       return channel;
     } catch (error) {
-      throw new ConnectionError(`could not open a RabbitMQ channel: ${(error as Error).message}`, { cause: error });
+      throw new ConnectionError(`could not open a RabbitMQ channel: ${this.redact(messageOf(error))}`, { cause: error });
     }
   }
 
   private async dial(): Promise<ChannelModel> {
-    const { urls, connectTimeout, heartbeat, socketOptions, logger, role, name } = this.settings;
+    const { urls, connectTimeout, logger, role } = this.settings;
     const deadline = Date.now() + connectTimeout;
-    let backoff = 50;
+    // Each URL gets its share of the time, so a node that swallows packets leaves time for the next ones.
+    const attemptTimeout = Math.ceil(connectTimeout / urls.length);
+    /** Why each URL failed in this dial (the latest try), by its redacted form. */
+    const failures = new Map<string, string>();
     let lastError: unknown;
+    let backoff = 50;
     for (;;) {
-      const url = urls[this.nextUrl % urls.length];
-      const remaining = deadline - Date.now();
-      try {
-        const connection = await amqp.connect(withHeartbeat(url, heartbeat), {
-          ...socketOptions,
-          // Nagle's algorithm would hold small frames (acks, single publishes) back by up to 40 ms.
-          noDelay: true,
-          timeout: Math.max(remaining, 1),
-          clientProperties: { connection_name: name },
-        });
-        if (this.closed) {
-          await closeQuietly(connection);
-          throw new ConnectionError(`the RabbitMQ ${role} connection is closed`);
+      // A round: every URL once, without waiting between them, since the next node may well be up.
+      for (let tried = 0; tried < urls.length && !this.closed; tried++) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) break;
+        const url = urls[this.nextUrl % urls.length];
+        try {
+          const connection = await this.open(url, Math.min(remaining, attemptTimeout));
+          this.adopt(connection, url, failures);
+          return connection;
+        } catch (error) {
+          if (ConnectionError.isInstance(error)) throw error;
+          lastError = error;
+          failures.set(redactUrl(url), this.redact(messageOf(error)));
+          this.moveOnFrom(url);
         }
-        this.adopt(connection, url);
-        return connection;
-      } catch (error) {
-        if (ConnectionError.isInstance(error)) throw error;
-        lastError = error;
-        this.nextUrl++;
       }
       const wait = Math.min(backoff, deadline - Date.now());
       if (wait <= 0 || this.closed) break;
       await sleep(wait);
       backoff = Math.min(backoff * 2, 1000);
     }
-    const where = urls.map(redactUrl).join(", ");
-    logger.debug(`RabbitMQ ${role} connection to ${where} failed: ${(lastError as Error)?.message ?? lastError}`);
-    throw new ConnectionError(
-      `could not connect to RabbitMQ at ${where} within ${connectTimeout} ms: ${(lastError as Error)?.message ?? lastError}`,
-      {
-        cause: lastError,
-      },
-    );
+    const what =
+      urls.length === 1
+        ? `at ${redactUrl(urls[0])} within ${connectTimeout} ms: ${failures.get(redactUrl(urls[0])) ?? "not tried"}`
+        : `within ${connectTimeout} ms at any of its ${urls.length} URLs: ${describeFailures(urls, failures)}`;
+    logger.debug(`RabbitMQ ${role} connection failed ${what}`);
+    throw new ConnectionError(`could not connect to RabbitMQ ${what}`, { cause: lastError });
   }
 
-  private adopt(connection: ChannelModel, url: string): void {
+  /** One attempt on `url`, for at most `timeout` ms. */
+  private async open(url: string, timeout: number): Promise<ChannelModel> {
+    const { heartbeat, socketOptions, role, name } = this.settings;
+    const connection = await amqp.connect(withHeartbeat(url, heartbeat), {
+      ...socketOptions,
+      // Nagle's algorithm would hold small frames (acks, single publishes) back by up to 40 ms.
+      noDelay: true,
+      timeout: Math.max(timeout, 1),
+      clientProperties: { connection_name: name },
+    });
+    if (this.closed) {
+      await closeQuietly(connection);
+      throw new ConnectionError(`the RabbitMQ ${role} connection is closed`);
+    }
+    return connection;
+  }
+
+  /** The next dial starts with the URL after `url`: the failed or lost node is tried last. */
+  private moveOnFrom(url: string | undefined): void {
+    const index = url === undefined ? -1 : this.settings.urls.indexOf(url);
+    if (index >= 0) this.nextUrl = index + 1;
+  }
+
+  private adopt(connection: ChannelModel, url: string, failures: ReadonlyMap<string, string>): void {
     const { logger, role } = this.settings;
     this.connection = connection;
     this.url = url;
     this.blockedBy = undefined;
+    // The URLs given up on for this one; a URL that failed before it came back is no failover.
+    const skipped = [...failures].filter(([where]) => where !== redactUrl(url));
+    const failedOver = skipped.length > 0 ? `, failing over from ${skipped.map(([where, why]) => `${where} (${why})`).join("; ")}` : "";
     if (this.lostSince !== undefined) {
-      logger.info(`RabbitMQ ${role} connection re-established to ${redactUrl(url)} after ${Date.now() - this.lostSince} ms`);
+      logger.info(`RabbitMQ ${role} connection re-established to ${redactUrl(url)} after ${Date.now() - this.lostSince} ms${failedOver}`);
       this.lostSince = undefined;
+    } else if (failedOver) {
+      logger.info(`RabbitMQ ${role} connection established to ${redactUrl(url)}${failedOver}`);
     }
     let reason: unknown;
     connection.on("error", (error) => {
@@ -177,9 +208,22 @@ export class ConnectionManager {
       this.blockedBy = undefined;
       if (this.closed) return;
       this.lostSince = Date.now();
-      logger.warn(`RabbitMQ ${role} connection to ${redactUrl(url)} lost (${(error ?? reason ?? "closed") as string}); reconnecting`);
+      this.moveOnFrom(url);
+      logger.warn(
+        `RabbitMQ ${role} connection to ${redactUrl(url)} lost (${this.redact(String(error ?? reason ?? "closed"))}); reconnecting`,
+      );
     });
   }
+}
+
+/** `error`'s message, or `error` itself as text. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `url (why); url (why)` for every URL, in order, `not tried` for one the time did not reach. */
+function describeFailures(urls: readonly string[], failures: ReadonlyMap<string, string>): string {
+  return urls.map((url) => `${redactUrl(url)} (${failures.get(redactUrl(url)) ?? "not tried"})`).join("; ");
 }
 
 /** amqplib notices a dead socket by its 'error' or 'end' event only, so it is destroyed with an error. */

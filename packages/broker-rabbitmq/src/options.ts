@@ -1,10 +1,12 @@
-import { BROKER_OPTION_KEYS, type BrokerOptions, optionKeys } from "@troupe/core";
+import { BROKER_OPTION_KEYS, type BrokerOptions, type Logger, optionKeys } from "@troupe/core";
 
-/** Options of `new RabbitmqBroker(options)`; every process sharing the queues must agree on `maxPriority` and `deadMessageTtl`. */
-export interface RabbitmqBrokerOptions extends BrokerOptions {
+/** Options of `new RabbitmqTransport(options)`; every process sharing the queues must agree on `maxPriority` and `deadMessageTtl`. */
+export interface RabbitmqTransportOptions {
   /**
    * `amqp://` or `amqps://` URL with credentials and vhost (default `amqp://127.0.0.1:5672`).
-   * Several URLs are tried in turn, for failover between cluster nodes.
+   * Several URLs, as an array or `;`-separated as Dramatiq takes them (`amqp://a;amqp://b`),
+   * are tried in turn for failover between cluster nodes: on each (re)connect, from the one
+   * after the URL that failed. No password appears in logs or errors.
    */
   url?: string | readonly string[];
   /** Declares queues with `x-max-priority` so `brokerPriority` orders delivery. Must match every other producer. */
@@ -28,12 +30,17 @@ export interface RabbitmqBrokerOptions extends BrokerOptions {
   connectionName?: string;
   /** Extra socket options for `net.connect` / `tls.connect` (e.g. `ca`, `cert`, `key` for amqps). */
   socketOptions?: Record<string, unknown>;
+  /** Where connection losses and recoveries are logged (default `consoleLogger()`). */
+  logger?: Logger;
 }
 
-/** The names of `RabbitmqBrokerOptions`: the constructor refuses any other. */
-export const RABBITMQ_BROKER_OPTIONS: ReadonlySet<string> = new Set([
-  ...BROKER_OPTION_KEYS,
-  ...optionKeys<Omit<RabbitmqBrokerOptions, keyof BrokerOptions>>({
+/** Options of `new RabbitmqBroker(options)`: the transport's and every broker's. */
+export interface RabbitmqBrokerOptions extends BrokerOptions, RabbitmqTransportOptions {}
+
+/** The names of `RabbitmqTransportOptions`: the constructor refuses any other. */
+export const RABBITMQ_TRANSPORT_OPTIONS: ReadonlySet<string> = new Set(
+  optionKeys<RabbitmqTransportOptions>({
+    logger: true,
     url: true,
     maxPriority: true,
     deadMessageTtl: true,
@@ -44,7 +51,10 @@ export const RABBITMQ_BROKER_OPTIONS: ReadonlySet<string> = new Set([
     connectionName: true,
     socketOptions: true,
   }),
-]);
+);
+
+/** The names of `RabbitmqBrokerOptions`: the constructor refuses any other. */
+export const RABBITMQ_BROKER_OPTIONS: ReadonlySet<string> = new Set([...BROKER_OPTION_KEYS, ...RABBITMQ_TRANSPORT_OPTIONS]);
 
 export const DEFAULT_URL = "amqp://127.0.0.1:5672";
 export const DEFAULT_DEAD_MESSAGE_TTL = 604_800_000;

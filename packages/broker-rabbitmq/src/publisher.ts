@@ -1,15 +1,15 @@
-import { ConnectionError, EnqueueUncertain } from "@troupe/core";
+import { ConnectionError, EnqueueUncertain, type OutgoingMessage } from "@troupe/core";
 import type { Channel, ChannelModel, ConfirmChannel } from "amqplib";
 import { type ConnectionManager, closeQuietly } from "./connection.js";
 import { PublishDeadline } from "./publish-deadline.js";
 import type { Topology } from "./topology.js";
 
-/** One message ready for the wire. */
-export interface Outgoing {
-  readonly queueName: string;
-  readonly body: Buffer;
-  readonly priority: number | undefined;
-}
+type Outgoing = OutgoingMessage<unknown>;
+
+const toBuffer = (data: string | Buffer): Buffer => (typeof data === "string" ? Buffer.from(data) : data);
+/** AMQP's priority is an octet; RabbitMQ caps it at the queue's `x-max-priority`. */
+const toPriority = (priority: number | undefined): number | undefined =>
+  priority === undefined ? undefined : Math.min(255, Math.max(0, Math.trunc(priority) || 0));
 
 /**
  * The parts of an amqplib channel below `publish`. `publish` always adds an empty
@@ -146,12 +146,12 @@ export class Publisher {
         mandatory: this.confirm,
         immediate: false,
         deliveryMode: 2,
-        priority: item.priority,
+        priority: toPriority(item.priority),
       };
       let flowing: boolean;
       try {
         if (settled) frames.pushConfirmCallback((error) => settle(i, !error && !this.wasReturned(channel, item)));
-        flowing = frames.sendMessage(fields, fields, item.body);
+        flowing = frames.sendMessage(fields, fields, toBuffer(item.data));
         deadline.written = true;
       } catch {
         // The channel closed under us: nothing from here on was sent.
@@ -171,7 +171,7 @@ export class Publisher {
 
   private wasReturned(channel: Channel, item: Outgoing): boolean {
     if (this.returned.length === 0) return false;
-    const index = this.returned.findIndex((r) => r.routingKey === item.queueName && r.body.equals(item.body));
+    const index = this.returned.findIndex((r) => r.routingKey === item.queueName && r.body.equals(toBuffer(item.data)));
     if (index < 0) return false;
     this.returned.splice(index, 1);
     this.topology.forget(channel, item.queueName);

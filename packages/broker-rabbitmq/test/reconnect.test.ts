@@ -1,8 +1,8 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { actor, ConnectionError, Worker } from "@troupe/core";
+import { actor, ConnectionError, type RawDelivery, type TransportReader, Worker } from "@troupe/core";
 import { eventually, uniqueQueue } from "@troupe/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { RabbitmqBroker, type RabbitmqDelivery } from "../src/index.js";
+import { RabbitmqBroker, type RabbitmqHandle, RabbitmqTransport } from "../src/index.js";
 import { deleteQueues, RABBITMQ_URL, withRawChannel } from "./support/amqp.js";
 import { capturingLogger } from "./support/logger.js";
 import { closeConnections, rabbitmqctl } from "./support/rabbitmqctl.js";
@@ -108,20 +108,24 @@ describe("connections", () => {
   });
 
   it("does not ack on a new channel the deliveries of a channel that died", async () => {
-    const { broker, queueName, connectionName, record } = setup();
+    const { queueName, logger, connectionName, record } = setup();
     const sent = await record.send(1);
-    const consumer = broker.consume(queueName, { prefetch: 10, timeout: 50 });
-    const iterator = consumer[Symbol.asyncIterator]();
-    const first = await nextDelivery(iterator);
-    await closeConnections(`${connectionName} consumer`);
-    const again = await nextDelivery(iterator);
-    expect(again.message?.messageId).toBe(sent.messageId);
-    expect(again.tag).toBe(first.tag);
-    // Acking the dead channel's delivery must leave the live one (same tag, new channel) unacked.
-    consumer.ack(first);
+    const transport = new RabbitmqTransport({ url: RABBITMQ_URL, logger, connectionName: `${connectionName} reader` });
+    cleanup.push(() => transport.close());
+    const dead = await transport.openReader(queueName, { prefetch: 10 });
+    const first = await nextDelivery(dead);
+    expect(await closeConnections(`${connectionName} reader consumer`)).toBe(1);
+    await eventually(() => !dead.alive, "the reader died with its channel");
+    const live = await transport.openReader(queueName, { prefetch: 10 });
+    const again = await nextDelivery(live);
+    expect(JSON.parse(again.data.toString()).message_id).toBe(sent.messageId);
+    expect(again.handle.tag).toBe(first.handle.tag);
+    // Acking the dead channel's delivery, on either reader, must leave the live one (same tag, new channel) unacked.
+    await dead.ack([first.handle]);
+    await live.ack([first.handle]);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await consumer.close();
-    expect((await broker.queueStats(queueName)).ready).toBe(1);
+    await live.close();
+    await eventually(async () => (await transport.stats(queueName)).ready === 1, "the live delivery went back to the queue");
   });
 
   it("after a connection loss the worker drops the deliveries it had buffered: only the message running at the loss runs twice", async () => {
@@ -186,10 +190,20 @@ describe("connections", () => {
   });
 });
 
-async function nextDelivery(iterator: AsyncIterator<readonly RabbitmqDelivery[]>): Promise<RabbitmqDelivery> {
-  for (;;) {
-    const { value, done } = await iterator.next();
-    if (done) throw new Error("the consumer ended");
-    if (value.length > 0) return value[0];
+/** The first delivery a reader hands out, waiting for its wake-ups. */
+async function nextDelivery(reader: TransportReader<RabbitmqHandle>): Promise<RawDelivery<RabbitmqHandle>> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const [delivery] = await reader.fetch(1, []);
+    if (delivery) return delivery;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 50);
+      const stop = reader.onReady?.(done);
+      function done() {
+        clearTimeout(timer);
+        stop?.();
+        resolve();
+      }
+    });
   }
+  throw new Error("the reader handed out nothing");
 }

@@ -15,7 +15,9 @@ const ADAPTERS: Record<string, { package: string; export: string }> = {
 };
 
 /**
- * A broker for a URL: `memory://`, `redis://`, `rediss://`, `amqp://`, `amqps://`.
+ * A broker for a URL: `memory://`, `redis://`, `rediss://`, `amqp://`, `amqps://`, or a
+ * `;`-separated list of `amqp://`/`amqps://` URLs, which RabbitMQ tries in turn (failover).
+ * Any password in the URLs is hidden in errors.
  * Adapter packages are loaded on demand, looked up from `searchFrom` (default: the
  * current directory) and then from core; a missing one is named in the error.
  * The broker class refuses `options` it does not know.
@@ -31,6 +33,14 @@ export async function brokerFromUrl(
   const adapter = protocol ? ADAPTERS[protocol] : undefined;
   if (!adapter) {
     throw new InvalidOption(`unsupported broker URL "${redactUrl(url)}": use memory://, redis://, rediss://, amqp:// or amqps://`);
+  }
+  // `amqp://a;amqp://b` is Dramatiq's RabbitMQ failover list; no other broker takes a list
+  // (a ";" not followed by a scheme is part of the URL, in a password say).
+  const entries = url.split(/;(?=\s*[a-z][a-z0-9+.-]*:\/\/)/i);
+  if (entries.length > 1 && !entries.every((entry) => /^\s*amqps?:\/\//i.test(entry))) {
+    throw new InvalidOption(
+      `a ;-separated list of broker URLs is for RabbitMQ failover: each must be amqp:// or amqps://, got "${redactUrl(url)}"`,
+    );
   }
   const module = await importAdapter(adapter.package, resolution.searchFrom ?? [process.cwd()]);
   if (!module) throw new InvalidOption(`${protocol}// brokers need ${adapter.package}: run \`npm install ${adapter.package}\``);
@@ -58,8 +68,12 @@ async function importAdapter(name: string, searchFrom: readonly string[]): Promi
   }
 }
 
-/** The URL with its password replaced by `***`, for logs and errors. */
+/**
+ * The URL with its password replaced by `***`, for logs and errors; in a list of URLs
+ * (`amqp://a;amqp://b`, as RabbitMQ failover takes them), every URL's password.
+ */
 export function redactUrl(url: string): string {
   // The user info ends at the authority's last "@", as URL parsers (and the drivers) read it: a password may contain "@".
-  return url.replace(/^([a-z0-9+.-]+:\/\/[^:/@]*:)([^/?#]*)@/i, "$1***@");
+  // Not anchored at the start, so that each URL of a list is redacted, not the first only.
+  return url.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^/?#]*)@/gi, "$1***@");
 }

@@ -258,7 +258,17 @@ describe("RedisConnection options", () => {
   });
 
   it("the shared keys are exactly the connection options", () => {
-    expect(Object.keys(REDIS_CONNECTION_OPTION_KEYS).sort()).toEqual(["client", "connectTimeout", "redisOptions", "url"]);
+    expect(Object.keys(REDIS_CONNECTION_OPTION_KEYS).sort()).toEqual([
+      "client",
+      "connectTimeout",
+      "db",
+      "host",
+      "password",
+      "port",
+      "redisOptions",
+      "url",
+      "username",
+    ]);
   });
 
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, "100"])("refuses connectTimeout %s", (connectTimeout) => {

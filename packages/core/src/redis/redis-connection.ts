@@ -1,11 +1,11 @@
-import { redactUrl } from "../broker-from-url.js";
 import { ConnectionError, InvalidOption } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { closeRedisClient } from "./close-redis-client.js";
+import { redisAddress } from "./redis-address.js";
 import type { RedisClientClass, RedisClientLike, RedisSocketLike } from "./redis-client.js";
 import { redisClientOptions } from "./redis-client-options.js";
 import { redisConnectionFailure } from "./redis-connection-failure.js";
-import { DEFAULT_REDIS_CONNECT_TIMEOUT, DEFAULT_REDIS_URL, type RedisConnectionOptions } from "./redis-connection-options.js";
+import { DEFAULT_REDIS_CONNECT_TIMEOUT, type RedisConnectionOptions } from "./redis-connection-options.js";
 
 const MAX_TIMER = 2 ** 31 - 1;
 
@@ -20,8 +20,9 @@ export interface RedisConnectionSettings {
 }
 
 /**
- * One Redis client and what every Troupe package needs around it: made from `url` with
- * the same driver options everywhere (`redisClientOptions`), or taken from `client`;
+ * One Redis client and what every Troupe package needs around it: made from `url` or
+ * its pieces (`host`, `port`, `db`, `username`, `password`) with the same driver
+ * options everywhere (`redisClientOptions`), or taken from `client`;
  * waiting for it to be ready within `connectTimeout`, failing with `ConnectionError`
  * that names the URL with its password hidden; logging an outage once when it starts
  * and once when it ends, and telling `onReconnect` listeners; dropping a connection of
@@ -53,8 +54,10 @@ export class RedisConnection<Client extends RedisClientLike = RedisClientLike, C
 
   /**
    * @param driver - The driver's client class (ioredis's `Redis`), used to make a client from `url`.
-   * @param options - `url` or `client`, `redisOptions`, `connectTimeout`; other keys are ignored (the adapter checks them).
-   * @throws InvalidOption when `connectTimeout` is not a positive number of ms (at most 2^31 - 1) or `url` not a string.
+   * @param options - `url`, its pieces (`host`, `port`, `db`, `username`, `password`) or `client`, `redisOptions`,
+   *   `connectTimeout`; other keys are ignored (the adapter checks them).
+   * @throws InvalidOption when `connectTimeout` is not a positive number of ms (at most 2^31 - 1), `url` not a string,
+   *   a piece malformed, or given with `url` or `client`.
    */
   constructor(
     driver: RedisClientClass<Client, ClientOptions>,
@@ -67,6 +70,7 @@ export class RedisConnection<Client extends RedisClientLike = RedisClientLike, C
       throw new InvalidOption(`connectTimeout must be a positive number of ms up to ${MAX_TIMER}, got ${String(connectTimeout)}`);
     }
     if (options.url !== undefined && typeof options.url !== "string") throw new InvalidOption("url must be a string");
+    const address = redisAddress(options);
     this.driver = driver;
     this.logger = settings.logger;
     this.connectTimeout = connectTimeout;
@@ -75,11 +79,11 @@ export class RedisConnection<Client extends RedisClientLike = RedisClientLike, C
       this.owned = settings.ownsClient ?? false;
       this.label = settings.name ?? "Redis";
     } else {
-      const url = options.url ?? DEFAULT_REDIS_URL;
       // The defaults are ioredis options; `ClientOptions` is ioredis's type, which core cannot name.
-      this.client = new driver(url, { ...redisClientOptions(connectTimeout), ...options.redisOptions } as ClientOptions);
+      const driverOptions = { ...redisClientOptions(connectTimeout), ...options.redisOptions, ...address.driverOptions };
+      this.client = new driver(address.url, driverOptions as ClientOptions);
       this.owned = true;
-      this.label = settings.name ?? `Redis at ${redactUrl(url)}`;
+      this.label = settings.name ?? `Redis at ${address.display}`;
     }
     this.listen("error", (error: unknown) => {
       this.lastError = error;

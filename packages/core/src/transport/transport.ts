@@ -97,7 +97,7 @@ export interface StoredDeadLetter {
 export interface QueueCounts {
   /** Waiting on the queue. */
   readonly ready: number;
-  /** Waiting on its delay queue, held by readers included. */
+  /** Waiting on its delay queue, held by readers included where the transport counts `inFlight`. */
   readonly delayed: number;
   /** Handed out on the queue and not yet settled, where the transport can count them. */
   readonly inFlight: number | undefined;

@@ -51,12 +51,14 @@ export function queueStatsConformance(scope: TransportScope): void {
       await expectCounts(queueName, { ready: 0, delayed: 2, inFlight: 0, deadLetters: 1 });
     });
 
-    it("counts delayed messages a reader of the delay queue holds as delayed", async () => {
+    it("counts delayed messages a reader of the delay queue holds as delayed, where it counts what is held", async () => {
       const queueName = await scope.queue();
       const eta = Date.now() + 60_000;
       await scope.transport().publish(["d", "e"].map((data) => outgoing(delayQueueName(queueName), data, { eta })));
+      // A transport that cannot count in-flight messages (RabbitMQ) cannot count held delayed ones either.
+      const countsHeld = (await scope.transport().stats?.(queueName))?.inFlight !== undefined;
       await take(await scope.reader(delayQueueName(queueName), 1), 1);
-      await expectCounts(queueName, { ready: 0, delayed: 2, inFlight: 0, deadLetters: 0 });
+      await expectCounts(queueName, { ready: 0, delayed: countsHeld ? 2 : 1, inFlight: 0, deadLetters: 0 });
     });
   });
 }
