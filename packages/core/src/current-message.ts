@@ -1,6 +1,16 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Message } from "./message.js";
 
+/** Options of `MessageContext.abort`. */
+export interface RunAbortOptions {
+  /**
+   * For a thread actor (`isolation: "thread"`): ms the function gets to settle after its
+   * signal aborted before its thread is terminated (default 1000; 0 terminates at once).
+   * An event-loop actor cannot be stopped, so there it has no effect.
+   */
+  terminateAfter?: number;
+}
+
 /**
  * What an actor can see of the message it is running. `signal` aborts when the
  * time limit passes or the worker shuts down; pass it to fetch, streams, timers.
@@ -11,7 +21,7 @@ export class MessageContext {
   private controller: AbortController | undefined;
   private abortReason: unknown;
   /** @internal the worker's hook to settle the run when it is aborted */
-  onAbort: ((reason: unknown) => void) | undefined;
+  onAbort: ((reason: unknown, options: RunAbortOptions) => void) | undefined;
 
   constructor(message: Message) {
     this.message = message;
@@ -31,16 +41,25 @@ export class MessageContext {
     return this.abortReason !== undefined;
   }
 
-  /** Aborts the run: the signal fires and the message fails with `reason` at once. */
-  abort(reason: unknown): void {
+  /**
+   * Aborts the run: the signal fires with `reason`. An event-loop actor's message fails with
+   * `reason` at once (its code may go on: Node cannot stop it). A thread actor's signal aborts
+   * inside its thread too, and its message fails with `reason` once the function settles or,
+   * past `terminateAfter` ms, once its thread is terminated. Only the first call counts.
+   */
+  abort(reason: unknown, options: RunAbortOptions = {}): void {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
-    this.onAbort?.(reason);
+    this.onAbort?.(reason, options);
   }
 }
 
-const storage = new AsyncLocalStorage<MessageContext>();
+// On globalThis, so that every copy of core in a process shares it: a thread actor's module may
+// load another build of core (CommonJS, a duplicate install) than the thread entry that runs it.
+const STORAGE = Symbol.for("troupe.currentMessage");
+const storage: AsyncLocalStorage<MessageContext> = ((globalThis as Record<symbol, unknown>)[STORAGE] ??=
+  new AsyncLocalStorage<MessageContext>()) as AsyncLocalStorage<MessageContext>;
 
 /** @internal runs an actor function inside its message context */
 export function runInContext<A extends unknown[], R>(context: MessageContext, fn: (...args: A) => R, args: A): R {

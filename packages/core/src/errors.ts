@@ -28,6 +28,9 @@ export type TroupeErrorCode =
   | "EVENT_LOOP_BLOCKED"
   | "MODULE_LOAD_ERROR"
   | "PID_FILE_ERROR"
+  | "THREAD_MODULE_ERROR"
+  | "THREAD_ARGUMENT_ERROR"
+  | "THREAD_RESULT_ERROR"
   | "ABORTED";
 
 /**
