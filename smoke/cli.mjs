@@ -28,10 +28,12 @@ export async function checkVersion(folder, version) {
 /**
  * The modules a worker runs: the JS one only declares an actor and takes its
  * broker from TROUPE_BROKER_URL; the TS one (loaded through tsx) calls
- * setBroker() itself. Each actor writes the file named by its argument.
+ * setBroker() itself; the thread one declares a thread actor, which a pool thread
+ * (core's thread entry and Tinypool, as installed) imports it to run. Each actor
+ * writes "ran" to the file named by its argument.
  */
 export function writeTaskModules(folder, suffix) {
-  const queue = { js: `smoke-js-${suffix}`, ts: `smoke-ts-${suffix}` };
+  const queue = { js: `smoke-js-${suffix}`, ts: `smoke-ts-${suffix}`, thread: `smoke-thread-${suffix}` };
   writeFiles(folder, {
     "tasks.js": `import { writeFileSync } from "node:fs";
 import { actor } from "@troupe/core";
@@ -45,6 +47,15 @@ import { actor, setBroker } from "@troupe/core";
 setBroker(new RedisBroker({ url: ${JSON.stringify(REDIS_URL)} }));
 
 export const touch = actor("smoke_touch_ts", (path: string): void => writeFileSync(path, "ran"), { queueName: ${JSON.stringify(queue.ts)} });
+`,
+    "threads.js": `import { writeFileSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
+import { actor } from "@troupe/core";
+
+export const touch = actor("smoke_touch_thread", (path) => writeFileSync(path, isMainThread ? "ran on the main thread" : "ran"), {
+  queueName: ${JSON.stringify(queue.thread)},
+  isolation: "thread",
+});
 `,
     "producer.mjs": `import { RedisBroker } from "@troupe/broker-redis";
 import { actorRef, setBroker } from "@troupe/core";
@@ -71,11 +82,15 @@ export async function checkWorker(folder, { module, actorName, queue, extraEnv =
   const worker = start("npx", npxArgs(args), { cwd: folder, env: env(extraEnv) });
   try {
     await run("node", ["producer.mjs", actorName, queue, marker], { cwd: folder, env: env() });
-    for (let waited = 0; !existsSync(marker); waited += 100) {
+    // Until it holds what the actor wrote: a file another process is writing may exist empty a moment.
+    const written = () => (existsSync(marker) ? readFileSync(marker, "utf8") : "");
+    for (let waited = 0; written() === ""; waited += 100) {
       if (worker.child.exitCode !== null) throw new Error(`the worker exited before running the message:\n${worker.output}`);
       if (waited > 60_000) throw new Error(`the worker did not run the message within 60 s:\n${worker.output}`);
       await sleep(100);
     }
+    const wrote = written();
+    if (wrote !== "ran") throw new Error(`the actor wrote ${JSON.stringify(wrote)}, expected "ran"`);
     process.kill(Number(readFileSync(pidFile, "utf8")), "SIGTERM");
     const exited = await Promise.race([worker.exit, sleep(45_000).then(() => undefined)]);
     if (!exited) throw new Error(`the worker did not exit within 45 s of SIGTERM:\n${worker.output}`);

@@ -22,6 +22,10 @@ export const EXPORTS = {
   },
   "@troupe/rate-limit/redis": { values: ["RedisRateLimiterBackend"], types: ["RedisRateLimiterBackendOptions"] },
   "@troupe/rate-limit/memcached": { values: ["MemcachedRateLimiterBackend"], types: ["MemcachedRateLimiterBackendOptions"] },
+  "@troupe/abort": {
+    values: ["Abortable", "abort", "Abort", "RedisAbortBackend", "MemoryAbortBackend", "DEFAULT_ABORT_TTL"],
+    types: ["AbortableOptions", "AbortOptions", "AbortBackend", "AbortMode", "RedisAbortBackendOptions"],
+  },
   "@troupe/prometheus": { values: ["Prometheus", "startSupervisorExtension"], types: ["PrometheusOptions"] },
   "@troupe/opentelemetry": {
     values: ["OpenTelemetry", "TRACE_CONTEXT_KEY"],

@@ -50,6 +50,7 @@ const EXAMPLES = [
   { id: "results-redis", readme: "packages/results-redis/README.md", names: [] },
   { id: "results-memcached", readme: "packages/results-memcached/README.md", names: [] },
   { id: "rate-limit", readme: "packages/rate-limit/README.md", names: ['"reports-mutex"', '"partner-api"'] },
+  { id: "abort", readme: "packages/abort/README.md", names: ['"my-app-aborts:"'] },
   { id: "prometheus", readme: "packages/prometheus/README.md", names: [] },
   { id: "opentelemetry", readme: "packages/opentelemetry/README.md", names: ['"images"'] },
   { id: "scheduler", readme: "packages/scheduler/README.md", names: ['"reports"', '"my-app-schedules"'] },

@@ -138,6 +138,14 @@ async function main() {
     await report.check("npx troupe worker ./tasks.ts (tsx, setBroker), SIGTERM exits 0", () =>
       checkWorker(project, { module: "./tasks.ts", actorName: "smoke_touch_ts", queue: queue.ts }),
     );
+    await report.check("npx troupe worker ./threads.js (a thread actor, run in a worker thread), SIGTERM exits 0", () =>
+      checkWorker(project, {
+        module: "./threads.js",
+        actorName: "smoke_touch_thread",
+        queue: queue.thread,
+        extraEnv: { TROUPE_BROKER_URL: "redis://127.0.0.1:6379" },
+      }),
+    );
     await report.check("npx troupe queues (--url, TROUPE_BROKER_URL, module)", () => checkQueues(project, queue.js));
   } finally {
     const rabbitQueues = (examples ?? []).filter((example) => example.rabbitmq).flatMap((example) => example.renamed);

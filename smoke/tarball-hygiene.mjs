@@ -32,11 +32,12 @@ function namedFiles(packed, files) {
   return seeds.filter(Boolean).map((path) => normalize(path));
 }
 
-const REFERENCE = /(?:from\s*|import\s*\(\s*|require\s*\(\s*)["'](\.{1,2}\/[^"']+)["']|sourceMappingURL=(\S+)/g;
+// `new URL("./x.js", import.meta.url)` is how code locates a file it hands to a worker thread.
+const REFERENCE = /(?:from\s*|import\s*\(\s*|require\s*\(\s*|new\s+URL\s*\(\s*)["'](\.{1,2}\/[^"']+)["']|sourceMappingURL=(\S+)/g;
 
 /**
  * Files of the tarball that nothing reaches: not named by the manifest, nor
- * imported, required or source-mapped from a file that is.
+ * imported, required, source-mapped or located with `new URL` from a file that is.
  */
 function unusedFiles(pkg, unpacked) {
   const files = new Set(pkg.files);

@@ -1,22 +1,8 @@
-import { availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
 import { InvalidOption } from "@troupe/core";
+import { integer, list, parseFlags as parse, single } from "./flag-values.js";
+import { parseWorker, type WorkerCommand } from "./worker-args.js";
 
-export interface WorkerCommand {
-  name: "worker";
-  module: string;
-  processes: number;
-  concurrency: number;
-  queues: string[] | undefined;
-  watch: string | undefined;
-  pidFile: string | undefined;
-  logFile: string | undefined;
-  verbose: boolean;
-  shutdownTimeout: number;
-  watchdogTimeout: number;
-  /** Watchdog kills a message may cause before it is dead-lettered (`--max-blocks`, default 2). */
-  maxBlocks: number;
-}
+export type { WorkerCommand } from "./worker-args.js";
 
 /** Where an operator command takes its broker from. */
 export interface BrokerSource {
@@ -141,44 +127,6 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 }
 
-function parse<T extends NonNullable<Parameters<typeof parseArgs>[0]>["options"]>(command: string, args: readonly string[], options: T) {
-  try {
-    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new InvalidOption(`troupe ${command}: ${(error as Error).message}`);
-  }
-}
-
-function parseWorker(args: readonly string[]): WorkerCommand {
-  const { values, positionals } = parse("worker", args, {
-    processes: { type: "string", short: "p" },
-    concurrency: { type: "string", short: "c" },
-    queues: { type: "string", short: "Q" },
-    watch: { type: "string" },
-    "pid-file": { type: "string" },
-    "log-file": { type: "string" },
-    verbose: { type: "boolean", short: "v" },
-    "shutdown-timeout": { type: "string" },
-    "watchdog-timeout": { type: "string" },
-    "max-blocks": { type: "string" },
-  });
-  const module = single("worker", positionals, "MODULE");
-  return {
-    name: "worker",
-    module,
-    processes: integer("--processes", values.processes, availableParallelism(), 1),
-    concurrency: integer("--concurrency", values.concurrency, 8, 1),
-    queues: list("--queues", values.queues),
-    watch: values.watch,
-    pidFile: values["pid-file"],
-    logFile: values["log-file"],
-    verbose: values.verbose ?? false,
-    shutdownTimeout: integer("--shutdown-timeout", values["shutdown-timeout"], 30_000, 0),
-    watchdogTimeout: integer("--watchdog-timeout", values["watchdog-timeout"], 30_000, 100),
-    maxBlocks: integer("--max-blocks", values["max-blocks"], 2, 1),
-  };
-}
-
 function parseQueues(args: readonly string[]): QueuesCommand {
   const { values, positionals } = parse("queues", args, {
     ...brokerOptions,
@@ -284,31 +232,6 @@ function parseDashboard(args: readonly string[]): DashboardCommand {
     user: values.user,
     password: values.password,
   };
-}
-
-function single(command: string, positionals: string[], what: string): string {
-  if (positionals.length !== 1)
-    throw new InvalidOption(`troupe ${command} takes one ${what}, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
-  return positionals[0];
-}
-
-function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidOption(`${flag} must be a whole number of at least ${min}, got "${text}"`);
-  }
-  return value;
-}
-
-function list(flag: string, text: string | undefined): string[] | undefined {
-  if (text === undefined) return undefined;
-  const names = text
-    .split(",")
-    .map((name) => name.trim())
-    .filter(Boolean);
-  if (names.length === 0) throw new InvalidOption(`${flag} needs at least one queue name`);
-  return names;
 }
 
 function json(flag: string, text: string): unknown {

@@ -34,8 +34,11 @@ export type ParentMessage =
 export const WORKER_CONFIG_ENV = "TROUPE_WORKER_PROCESS";
 
 export interface WorkerProcessConfig {
-  module: string;
+  /** The modules to import, in order (`PATH[:name]`), all on one broker. */
+  modules: string[];
   concurrency: number;
+  /** Threads of the pool for thread actors. */
+  threads: number;
   queues: string[] | undefined;
   shutdownTimeout: number;
   heartbeatInterval: number;

@@ -5,7 +5,7 @@ import { errorTypeName, esmEntry } from "@troupe/core";
 import { ModuleLoadError } from "./errors.js";
 import { importErrorSite } from "./import-error-site.js";
 
-/** `./dist/tasks.js:broker` → the file and the export that holds the broker. */
+/** `./dist/tasks.js:broker` → the file and the export that holds the broker (or a function setting it up). */
 export interface ModuleSpec {
   /** The module's path, as given. */
   path: string;

@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import { type Broker, peekBroker, redactUrl, setBroker } from "@troupe/core";
+import { type Broker, errorTypeName, peekBroker, redactUrl, setBroker } from "@troupe/core";
 import { ModuleLoadError } from "./errors.js";
 import { importModule, parseModuleSpec } from "./load-module.js";
 import { brokerForUrl } from "./url-broker.js";
@@ -27,25 +27,81 @@ function isBroker(value: unknown): value is Broker {
 }
 
 /**
- * Imports `MODULE[:export]` and finds its broker: the named export, else a default
- * export that is a broker, else the one the module passed to `setBroker`, else one
- * built from `TROUPE_BROKER_URL`. The broker becomes the global one, so actors
- * declared without a broker bind to it.
+ * Imports `MODULE[:name]` and finds its broker: see `brokerFromModules`, of which this
+ * is the one-module case.
  */
-export async function brokerFromModule(spec: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedBroker> {
-  const { path, exportName } = parseModuleSpec(spec);
-  const namespace = await importModule(path);
-  if (exportName !== undefined) {
-    const value = namespace[exportName];
-    if (!isBroker(value)) throw new ModuleLoadError(`${path} has no broker export named "${exportName}"`);
-    return adopt(value);
+export function brokerFromModule(spec: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedBroker> {
+  return brokerFromModules([spec], env);
+}
+
+/**
+ * Imports the modules in order and finds the one broker they run on. A module gives
+ * a broker by its `:name` export (a broker, or a setup function, sync or async, called
+ * with no arguments: the broker it returns, else the one it passed to `setBroker`),
+ * else by a default export that is a broker, else by calling `setBroker` as it loads.
+ * Within a module the explicit one wins over its `setBroker` call, as for one module
+ * before; across modules, two different brokers are a `ModuleLoadError` naming both.
+ * With none, the broker of `TROUPE_BROKER_URL` is used. The broker becomes the global
+ * one as soon as it is known, so actors declared without a broker, in that module or
+ * in the ones before and after it, bind to it.
+ */
+export async function brokerFromModules(specs: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ResolvedBroker> {
+  let chosen: { broker: Broker; path: string } | undefined;
+  for (const spec of specs) {
+    const before = peekBroker();
+    const { path, exportName } = parseModuleSpec(spec);
+    const namespace = await importModule(path);
+    const given = exportName === undefined ? defaultBroker(namespace) : await namedBroker(namespace, path, exportName);
+    const set = peekBroker();
+    const broker = given ?? (set !== before ? set : undefined);
+    if (!broker) continue;
+    if (chosen && chosen.broker !== broker) {
+      throw new ModuleLoadError(
+        `${chosen.path} and ${path} give two different brokers: troupe worker runs all its modules on one (create it in one module and import it in the others)`,
+      );
+    }
+    chosen ??= { broker, path };
+    if (peekBroker() !== broker) setBroker(broker);
   }
-  if (isBroker(namespace.default)) return adopt(namespace.default);
-  const set = peekBroker();
-  if (set) return { broker: set, url: urlOf(set) };
+  if (chosen) return { broker: chosen.broker, url: urlOf(chosen.broker) };
+  // One set before the modules loaded (by an embedding program) still serves, as it always did.
+  const existing = peekBroker();
+  if (existing) return { broker: existing, url: urlOf(existing) };
+  const paths = specs.map((spec) => parseModuleSpec(spec).path);
   const url = env[BROKER_URL_ENV];
-  if (url) return brokerFromEnvUrl(url, dirname(resolve(path)));
-  throw new ModuleLoadError(`${path} sets no broker: call setBroker() in it, export the broker, or set ${BROKER_URL_ENV}`);
+  if (url) return brokerFromEnvUrl(url, dirname(resolve(paths[0])));
+  if (paths.length === 1) {
+    throw new ModuleLoadError(`${paths[0]} sets no broker: call setBroker() in it, export the broker, or set ${BROKER_URL_ENV}`);
+  }
+  throw new ModuleLoadError(
+    `${paths.join(", ")} set no broker: call setBroker() in one of them, export the broker, or set ${BROKER_URL_ENV}`,
+  );
+}
+
+function defaultBroker(namespace: Record<string, unknown>): Broker | undefined {
+  return isBroker(namespace.default) ? namespace.default : undefined;
+}
+
+/** The `:name` export: a broker, or a setup function whose returned broker wins over the one it set. */
+async function namedBroker(namespace: Record<string, unknown>, path: string, name: string): Promise<Broker | undefined> {
+  const value = namespace[name];
+  if (isBroker(value)) return value;
+  if (typeof value !== "function") throw new ModuleLoadError(`${path} has no broker export or setup function named "${name}"`);
+  let returned: unknown;
+  try {
+    returned = await value();
+  } catch (error) {
+    throw new ModuleLoadError(`${path}:${name}() failed: ${errorTypeName(error)}: ${(error as Error)?.message ?? error}`, { cause: error });
+  }
+  if (returned === undefined || returned === null) return undefined;
+  if (!isBroker(returned))
+    throw new ModuleLoadError(`${path}:${name}() returned ${describe(returned)}, not a broker (return one, or nothing after setBroker())`);
+  return returned;
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== "object") return `a ${typeof value}`;
+  return `an object (${value?.constructor?.name ?? "no prototype"})`;
 }
 
 /** The broker for a URL, made the global one; its adapter package is looked up from `moduleDir` first. */
@@ -66,11 +122,6 @@ export async function brokerForCommand(
   const url = env[BROKER_URL_ENV];
   if (url) return brokerFromEnvUrl(url);
   throw new ModuleLoadError(`no broker: pass --url URL or a module, or set ${BROKER_URL_ENV}`);
-}
-
-function adopt(broker: Broker): ResolvedBroker {
-  if (peekBroker() !== broker) setBroker(broker);
-  return { broker, url: urlOf(broker) };
 }
 
 /** Brokers built from a URL usually keep it; shown (redacted) when the broker cannot be reached. */

@@ -5,7 +5,7 @@ import { ExitCode } from "./exit-codes.js";
 import type { ChildMessage, ParentMessage, WorkerProcessConfig } from "./ipc.js";
 import { WORKER_CONFIG_ENV } from "./ipc.js";
 import { SupervisorExtensions } from "./supervisor-extensions.js";
-import { watchForChanges } from "./watch.js";
+import { type WatchOptions, watchForChanges } from "./watch.js";
 import { type BlockedProcess, Watchdog } from "./watchdog.js";
 
 export interface SupervisorOptions {
@@ -15,8 +15,8 @@ export interface SupervisorOptions {
   /** The worker processes' settings; the supervisor adds the kill counts it knows at each fork. */
   worker: Omit<WorkerProcessConfig, "blocked">;
   watchdogTimeout: number;
-  /** Directory whose changes reload the workers. */
-  watch: string | undefined;
+  /** The directory whose changes reload the workers, and which of its files count. */
+  watch: WatchOptions | undefined;
   env: NodeJS.ProcessEnv;
   stdio: StdioOptions;
   logger: Logger;
@@ -181,7 +181,7 @@ export class Supervisor {
     if (this.state === "idle") return;
     this.state = "idle";
     this.log.error(line);
-    this.log.info(`waiting for a change in ${this.options.watch}`);
+    this.log.info(`waiting for a change in ${this.options.watch?.dir}`);
     void this.stopChildren();
   }
 

@@ -1,7 +1,7 @@
 const GENERAL = `Usage: troupe <command> [options]
 
 Commands:
-  worker MODULE[:export]                  run worker processes for the actors MODULE declares
+  worker MODULE[:name]...                 run worker processes for the actors the modules declare
   queues [MODULE] [--url URL]             ready, delayed, in-flight and dead-letter counts per queue
   dead-letters list|requeue|purge QUEUE   inspect, retry or drop dead-lettered messages
   send ACTOR --queue Q --args JSON        enqueue one message by hand
@@ -13,19 +13,39 @@ Run "troupe help <command>" for the options of a command, "troupe --version" (-V
 The broker comes from the module (setBroker() or an export), --url, or TROUPE_BROKER_URL.`;
 
 const COMMANDS: Record<string, string> = {
-  worker: `Usage: troupe worker MODULE[:export] [options]
+  worker: `Usage: troupe worker MODULE[:name] [MODULE[:name]...] [options]
+
+Imports the modules in order, in each worker process, all on one broker. :name is the
+module's broker export, or a setup function (sync or async) to call: the broker it returns
+wins, else the one it passed to setBroker(). Without :name: a default export that is a
+broker, else setBroker() in the module, else TROUPE_BROKER_URL.
 
   -p, --processes N         worker processes (default: the number of CPUs)
   -c, --concurrency C       actors running at once per process (default 8)
-  -Q, --queues a,b          queues to consume (default: every queue the module declares)
-      --watch DIR           reload the workers gracefully when a file under DIR changes
+      --threads N           worker_threads per process for actors declared with isolation: "thread"
+                            (default: the number of CPUs; started on the first such message)
+  -Q, --queues a b | a,b    queues to consume (default: every queue the modules declare); the
+                            words after -Q up to the next flag are queues, except a path, a
+                            .js/.mjs/.cjs/.ts/.mts/.cts/.tsx file, a MODULE:name or an existing
+                            file: put the modules first, as in Dramatiq
+      --watch DIR           reload the workers gracefully when a source file under DIR changes
+      --watch-include GLOB  also reload for files matching GLOB (repeatable; always included:
+                            **/*.{js,mjs,cjs,ts,mts,cts,tsx,json})
+      --watch-exclude GLOB  never for files or folders matching GLOB (repeatable; always
+                            excluded: **/node_modules/**, **/.git/**)
+      --watch-use-polling   poll for changes (network mounts, some containers) instead of events
       --pid-file PATH       write the supervisor's pid; refuse to start if it names a running process
       --log-file PATH       append all output to PATH instead of the terminal
-  -v, --verbose             debug logging
-      --shutdown-timeout MS time in-flight actors get to finish on stop (default 30000)
+  -v, --verbose             debug logging (TROUPE_LOG_LEVEL=debug in the workers)
+      --skip-logging        configure no logging: the workers keep the app's log level (not even
+                            -v changes it) and the supervisor writes only its warnings and errors
+      --shutdown-timeout MS time in-flight actors get to finish on stop
+                            (default: TROUPE_SHUTDOWN_TIMEOUT, else 30000)
       --watchdog-timeout MS restart a process whose event loop is blocked this long (default 30000)
       --max-blocks N        dead-letter a message once it blocked the event loop N times (default 2)
 
+The Worker of each process reads TROUPE_QUEUE_PREFETCH, TROUPE_DELAY_QUEUE_PREFETCH,
+TROUPE_WORKER_TIMEOUT and TROUPE_SHUTDOWN_TIMEOUT (Dramatiq's dramatiq_queue_prefetch, ...).
 SIGTERM/SIGINT stop gracefully, a second one at once; SIGHUP reloads.
 Exit codes: 0 ok, 1 killed, 2 import or argument error, 3 broker unreachable, 4 pid file error.`,
   queues: `Usage: troupe queues [MODULE] [--url URL] [--queues a,b] [--json]`,

@@ -4,7 +4,7 @@ import { checkConnection } from "./connection-check.js";
 import { describeError, exitCodeOf } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 import type { ChildMessage, ParentMessage, WorkerProcessConfig } from "./ipc.js";
-import { brokerFromModule } from "./resolve-broker.js";
+import { brokerFromModules } from "./resolve-broker.js";
 
 function send(message: ChildMessage): void {
   if (process.connected) process.send?.(message);
@@ -60,12 +60,17 @@ export async function runWorkerProcess(config: WorkerProcessConfig): Promise<nev
   process.on("disconnect", () => void stop());
 
   try {
-    const resolved = await brokerFromModule(config.module);
+    const resolved = await brokerFromModules(config.modules);
     broker = resolved.broker;
     await broker.emitAfter("afterProcessBoot");
     await checkConnection(resolved, config.queues?.[0] ?? [...broker.getDeclaredQueues()][0]);
     if (stopping) return stopping;
-    worker = new Worker(broker, { concurrency: config.concurrency, queues: config.queues, shutdownTimeout: config.shutdownTimeout });
+    worker = new Worker(broker, {
+      concurrency: config.concurrency,
+      threads: config.threads,
+      queues: config.queues,
+      shutdownTimeout: config.shutdownTimeout,
+    });
     const running = worker;
     const reporter = new ActivityReporter(() => [...new Set([...running.inFlight].map((context) => context.message.actorName))]);
     broker.addMiddleware(reporter);

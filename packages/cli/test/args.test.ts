@@ -8,15 +8,20 @@ describe("parseCommandLine", () => {
   it("gives troupe worker its defaults", () => {
     expect(parseCommandLine(["worker", "tasks.js"])).toEqual({
       name: "worker",
-      module: "tasks.js",
+      modules: ["tasks.js"],
       processes: availableParallelism(),
       concurrency: 8,
+      threads: availableParallelism(),
       queues: undefined,
       watch: undefined,
+      watchUsePolling: false,
+      watchInclude: [],
+      watchExclude: [],
       pidFile: undefined,
       logFile: undefined,
       verbose: false,
-      shutdownTimeout: 30_000,
+      skipLogging: false,
+      shutdownTimeout: undefined,
       watchdogTimeout: 30_000,
       maxBlocks: 2,
     });
@@ -24,9 +29,11 @@ describe("parseCommandLine", () => {
 
   it("reads every worker flag", () => {
     const argv = ["worker", "t.js", "-p", "2", "-c", "3", "-Q", "a, b", "--watch", "src", "--pid-file", "p", "--log-file", "l", "-v"];
-    expect(parseCommandLine([...argv, "--shutdown-timeout", "100", "--watchdog-timeout", "500", "--max-blocks", "3"])).toMatchObject({
+    const timing = ["--shutdown-timeout", "100", "--watchdog-timeout", "500", "--max-blocks", "3", "--threads", "4"];
+    expect(parseCommandLine([...argv, ...timing])).toMatchObject({
       processes: 2,
       concurrency: 3,
+      threads: 4,
       queues: ["a", "b"],
       watch: "src",
       pidFile: "p",
@@ -44,6 +51,7 @@ describe("parseCommandLine", () => {
       ["launch"],
       ["worker", "t.js", "-c", "0"],
       ["worker", "t.js", "--max-blocks", "0"],
+      ["worker", "t.js", "--threads", "0"],
       ["worker"],
       ["send", "a", "--kwargs", "[]"],
     ]) {

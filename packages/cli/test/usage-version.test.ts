@@ -13,7 +13,19 @@ describe("troupe without a command, and troupe --version", () => {
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toMatch(/^Usage: troupe <command> \[options\]\n/);
-    expect(stderr).toContain("worker MODULE[:export]");
+    expect(stderr).toContain("worker MODULE[:name]...");
+  });
+
+  it("lists the worker's flags and variables for troupe worker --help", async () => {
+    const { code, stdout } = await run(["worker", "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: troupe worker MODULE\[:name\] \[MODULE\[:name\]\.\.\.\] \[options\]\n/);
+    for (const text of ["-Q, --queues a b | a,b", "put the modules first", "--watch-include GLOB", "--watch-exclude GLOB"]) {
+      expect(stdout).toContain(text);
+    }
+    for (const text of ["--watch-use-polling", "--skip-logging", "--threads N", "TROUPE_QUEUE_PREFETCH", "TROUPE_SHUTDOWN_TIMEOUT"]) {
+      expect(stdout).toContain(text);
+    }
   });
 
   it("prints the version from the CLI's package.json and exits 0, for --version and -V", async () => {

@@ -17,6 +17,8 @@ export interface OverridableOptions {
   maxBackoff?: number;
   /** Ms an actor may run before its signal aborts and the run fails with `TimeLimitExceeded` (`TimeLimit`, default 600 000; 0 turns it off). */
   timeLimit?: number;
+  /** Ms a thread actor's function gets once its time limit aborted its signal, before its thread is terminated (`TimeLimit`, default 1000). */
+  timeLimitGrace?: number;
   /** Ms after `message_timestamp` past which the message is dead-lettered instead of run (`AgeLimit`, off by default). */
   maxAge?: number;
   /** Abort the actor's signal with `Shutdown` (retried) when its worker stops, instead of letting it finish (`ShutdownNotifications`). */
@@ -52,6 +54,19 @@ export interface ActorOptions extends OverridableOptions {
   retryWhen?: (retries: number, error: unknown) => boolean;
   /** Errors that are never retried. */
   throws?: ErrorClass | readonly ErrorClass[];
+  /**
+   * Where the function runs: `"event-loop"` (default) in the worker's own thread, or `"thread"`
+   * in the worker's pool of `worker_threads` (`Worker({ threads })`), where synchronous code
+   * never blocks the worker and a time limit or shutdown can stop it. A thread imports the
+   * actor's module to find it; arguments and result cross as JSON (see docs/threads.md).
+   */
+  isolation?: "event-loop" | "thread";
+  /**
+   * The module a thread imports to find a thread actor, as a URL or absolute path; default:
+   * the module that called `actor()`, read from the call stack. Pass `import.meta.url` (or
+   * `__filename`) when declarations go through a helper module of your own.
+   */
+  threadModule?: string | URL;
 }
 
 /**
@@ -72,6 +87,7 @@ const OVERRIDABLE_OPTIONS = optionKeys<OverridableOptions>({
   minBackoff: true,
   maxBackoff: true,
   timeLimit: true,
+  timeLimitGrace: true,
   maxAge: true,
   notifyShutdown: true,
   onSuccess: true,
@@ -83,7 +99,14 @@ const OVERRIDABLE_OPTIONS = optionKeys<OverridableOptions>({
 });
 
 /** Actor options core reads itself; the others are declared by middleware in `actorOptions`. */
-export const CORE_ACTOR_OPTIONS: readonly (keyof ActorOptions)[] = ["queueName", "priority", "broker", "kwargs"];
+export const CORE_ACTOR_OPTIONS: readonly (keyof ActorOptions)[] = [
+  "queueName",
+  "priority",
+  "broker",
+  "kwargs",
+  "isolation",
+  "threadModule",
+];
 
 /** Options of `sendWithOptions`, `sendMany` and `messageWithOptions` that need no middleware. */
 export const CORE_MESSAGE_OPTIONS: ReadonlySet<string> = new Set([...OVERRIDABLE_OPTIONS, "brokerPriority", "delay", "args", "kwargs"]);

@@ -1,11 +1,14 @@
 import { type ActorLike, type ActorOptions, CORE_MESSAGE_OPTIONS, type MessageOptions } from "./actor-options.js";
 import { type Broker, optionNamesOf } from "./broker.js";
+import { declaringModule } from "./declaring-module.js";
+import { InvalidOption } from "./errors.js";
 import { getBroker, onBrokerSet, peekBroker, resolveBroker } from "./global-broker.js";
 import { assertJson, type Jsonable, type JsonObject } from "./json.js";
 import { Message } from "./message.js";
 import { assertKnownOptions, optionKeys } from "./option-keys.js";
 import { toWireName } from "./options.js";
 import { assertQueueName } from "./queues.js";
+import { registerThreadActor, threadModuleUrl } from "./thread-registry.js";
 
 /** The function an actor runs: its arguments are the message's `args`, its (awaited) return value the result. */
 export type ActorFn<Args extends readonly unknown[], R> = (...args: Args) => R | Promise<R>;
@@ -152,6 +155,8 @@ export class Actor<Args extends readonly unknown[], R> extends ActorHandle<Args,
   readonly options: Readonly<ActorOptions>;
   /** Worker-local ordering among fetched messages: lower runs first (default 0). */
   readonly priority: number;
+  /** For a thread actor (`isolation: "thread"`), the URL of the module its threads import to find it. */
+  readonly threadModule: string | undefined;
 
   /** Unknown options are refused when the actor is declared on its broker, whose middleware declares the rest. */
   constructor(name: string, fn: ActorFn<Args, R>, options: ActorOptions = {}) {
@@ -161,6 +166,12 @@ export class Actor<Args extends readonly unknown[], R> extends ActorHandle<Args,
     const { broker: _broker, ...rest } = options;
     this.options = Object.freeze(rest);
     this.priority = options.priority ?? 0;
+    const isolation = options.isolation ?? "event-loop";
+    if (isolation !== "event-loop" && isolation !== "thread") {
+      throw new InvalidOption(`isolation of actor "${name}" must be "event-loop" or "thread", got ${JSON.stringify(isolation)}`);
+    }
+    this.threadModule = isolation === "thread" ? threadModuleUrl(name, options.threadModule ?? declaringModule()) : undefined;
+    if (this.threadModule) registerThreadActor(name, fn as ActorFn<never, unknown>);
     const broker = options.broker ?? peekBroker();
     if (broker) this.bind(broker);
     else unbound.add(this as unknown as Actor<never, unknown>);

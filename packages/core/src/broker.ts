@@ -219,8 +219,13 @@ export abstract class Broker extends HookEmitter {
       message.broker = this;
       ready[i] = message;
     }
-    if (this.hasHook("beforeEnqueue")) for (const m of ready) await this.emitBefore("beforeEnqueue", m, delay, ready);
-    await this.publish(ready);
+    try {
+      if (this.hasHook("beforeEnqueue")) for (const m of ready) await this.emitBefore("beforeEnqueue", m, delay, ready);
+      await this.publish(ready);
+    } catch (error) {
+      if (this.hasHook("afterEnqueueFailed")) for (const m of ready) await this.emitAfter("afterEnqueueFailed", m, error, ready);
+      throw error;
+    }
     if (this.hasHook("afterEnqueue")) for (const m of ready) await this.emitAfter("afterEnqueue", m, delay, ready);
     return ready;
   }
@@ -332,6 +337,7 @@ const OPTION_OWNERS: Record<string, string> = {
   storeResults: "Results",
   resultTtl: "Results",
   rateLimit: "RateLimits (@troupe/rate-limit)",
+  abortable: "Abortable (@troupe/abort)",
   maxRetries: "Retries",
   minBackoff: "Retries",
   maxBackoff: "Retries",
@@ -339,6 +345,7 @@ const OPTION_OWNERS: Record<string, string> = {
   throws: "Retries",
   onRetryExhausted: "Retries",
   timeLimit: "TimeLimit",
+  timeLimitGrace: "TimeLimit",
   maxAge: "AgeLimit",
   notifyShutdown: "ShutdownNotifications",
   onSuccess: "Callbacks",

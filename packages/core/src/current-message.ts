@@ -1,10 +1,21 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type Message, runOf, setRunOf } from "./message.js";
 
-let setOnAbort: (context: MessageContext, listener: (reason: unknown) => void) => void;
+type AbortListener = (reason: unknown, options: RunAbortOptions) => void;
+let setOnAbort: (context: MessageContext, listener: AbortListener) => void;
 
 /** Calls `listener` when the run of `context` is aborted (the worker settles the run with it). */
-export const onAbortOf = (context: MessageContext, listener: (reason: unknown) => void): void => setOnAbort(context, listener);
+export const onAbortOf = (context: MessageContext, listener: AbortListener): void => setOnAbort(context, listener);
+
+/** Options of `MessageContext.abort`. */
+export interface RunAbortOptions {
+  /**
+   * For a thread actor (`isolation: "thread"`): ms the function gets to settle after its
+   * signal aborted before its thread is terminated (default 1000; 0 terminates at once).
+   * An event-loop actor cannot be stopped, so there it has no effect.
+   */
+  terminateAfter?: number;
+}
 
 /**
  * What an actor can see of the message it is running. `signal` aborts when the
@@ -16,7 +27,7 @@ export class MessageContext {
   private controller: AbortController | undefined;
   private abortReason: unknown;
   // The worker's hook to settle the run when it is aborted; private, see `onAbortOf`.
-  #onAbort: ((reason: unknown) => void) | undefined = undefined;
+  #onAbort: AbortListener | undefined = undefined;
 
   constructor(message: Message) {
     this.message = message;
@@ -42,16 +53,25 @@ export class MessageContext {
     return this.abortReason !== undefined;
   }
 
-  /** Aborts the run: the signal fires and the message fails with `reason` at once. */
-  abort(reason: unknown): void {
+  /**
+   * Aborts the run: the signal fires with `reason`. An event-loop actor's message fails with
+   * `reason` at once (its code may go on: Node cannot stop it). A thread actor's signal aborts
+   * inside its thread too, and its message fails with `reason` once the function settles or,
+   * past `terminateAfter` ms, once its thread is terminated. Only the first call counts.
+   */
+  abort(reason: unknown, options: RunAbortOptions = {}): void {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
-    this.#onAbort?.(reason);
+    this.#onAbort?.(reason, options);
   }
 }
 
-const storage = new AsyncLocalStorage<MessageContext>();
+// On globalThis, so that every copy of core in a process shares it: a thread actor's module may
+// load another build of core (CommonJS, a duplicate install) than the thread entry that runs it.
+const STORAGE = Symbol.for("troupe.currentMessage");
+const storage: AsyncLocalStorage<MessageContext> = ((globalThis as Record<symbol, unknown>)[STORAGE] ??=
+  new AsyncLocalStorage<MessageContext>()) as AsyncLocalStorage<MessageContext>;
 
 /** Runs an actor function inside its message context (the worker's). */
 export function runInContext<A extends unknown[], R>(context: MessageContext, fn: (...args: A) => R, args: A): R {

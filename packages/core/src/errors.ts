@@ -29,6 +29,9 @@ export type TroupeErrorCode =
   | "MODULE_LOAD_ERROR"
   | "PID_FILE_ERROR"
   | "NOT_SUPPORTED"
+  | "THREAD_MODULE_ERROR"
+  | "THREAD_ARGUMENT_ERROR"
+  | "THREAD_RESULT_ERROR"
   | "ABORTED";
 
 /**

@@ -1,6 +1,7 @@
 import type { Broker } from "./broker.js";
 import { MiddlewareError, SuccessorNotEnqueued } from "./errors.js";
 import type { Logger } from "./logger.js";
+import type { Message } from "./message.js";
 import { HOOK_NAMES, type HookArgs, type HookName, type Middleware } from "./middleware.js";
 
 type MiddlewareClass = new (...args: never[]) => Middleware;
@@ -93,6 +94,23 @@ export abstract class HookEmitter {
   private beforeHookFailed(middleware: Middleware, hook: HookName, error: unknown, strict: boolean): void {
     if (strict || MiddlewareError.isInstance(error)) throw error;
     this.logHookError(middleware, hook, error);
+  }
+
+  /**
+   * Calls `run` (an actor) inside every middleware's `aroundActor`, the first one's outermost,
+   * and returns what it returned. The worker checks `hasHook("aroundActor")` first, so that
+   * without such middleware a run makes no closure.
+   */
+  emitAround(message: Message, run: () => unknown): unknown {
+    const list = this.hooks.aroundActor;
+    const broker = this.broker();
+    let call = run;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const m = list[i];
+      const inner = call;
+      call = () => (m.aroundActor as NonNullable<Middleware["aroundActor"]>).call(m, broker, message, inner);
+    }
+    return call();
   }
 
   /**

@@ -35,7 +35,7 @@ export { type Clock, type ClockTimer, realClock } from "./clock.js";
 export { Group, type GroupChild, type GroupResults, group } from "./composition/group.js";
 export { Pipeline, type PipelineResult, type PipelineStep, pipeline } from "./composition/pipeline.js";
 export type { ConsumeOptions, Consumer, Delivery } from "./consumer.js";
-export { currentMessage, MessageContext } from "./current-message.js";
+export { type RunAbortOptions, contextOf, currentMessage, MessageContext } from "./current-message.js";
 export { type Encoder, JsonEncoder, type MessageData, validateEnvelope } from "./encoder.js";
 export { errorTypeName } from "./error-type-name.js";
 export {
@@ -78,7 +78,7 @@ export { messageOption } from "./middleware/option.js";
 export { Pipelines } from "./middleware/pipelines.js";
 export { Retries, type RetriesOptions } from "./middleware/retries.js";
 export { ShutdownNotifications } from "./middleware/shutdown-notifications.js";
-export { TimeLimit } from "./middleware/time-limit.js";
+export { TimeLimit, type TimeLimitOptions } from "./middleware/time-limit.js";
 export { HOOK_NAMES, type HookName, type Middleware, type ProcessOutcome } from "./middleware.js";
 export { assertKnownOptions, optionKeys } from "./option-keys.js";
 export { OPTION_WIRE_NAMES, toWireName } from "./options.js";
@@ -110,6 +110,7 @@ export {
   resultKey,
 } from "./results/result-backend.js";
 export { Results, type ResultsOptions } from "./results/results.js";
+export { ThreadArgumentError, ThreadModuleError, ThreadResultError } from "./thread-errors.js";
 export type { HeldCount } from "./transport/held-counts.js";
 export type {
   OutgoingMessage,
@@ -127,3 +128,4 @@ export { TransportConsumer } from "./transport/transport-consumer.js";
 export type { TransportConsumerHost } from "./transport/transport-consumer-host.js";
 export { type DeliveryOwner, TransportDelivery } from "./transport/transport-delivery.js";
 export { Worker, type WorkerOptions } from "./worker.js";
+export { WORKER_ENV, type WorkerEnvOption, type WorkerEnvVariable, workerEnvDefault } from "./worker-env.js";

@@ -55,11 +55,28 @@ export interface Middleware {
   beforeEnqueue?(broker: Broker, message: Message, delay: number | undefined, batch: readonly Message[]): HookReturn;
   /** After the broker has the message (on RabbitMQ with confirms: once confirmed); `batch` as in `beforeEnqueue`, all of it stored. */
   afterEnqueue?(broker: Broker, message: Message, delay: number | undefined, batch: readonly Message[]): HookReturn;
+  /**
+   * After an enqueue call failed, with what failed it: a before-hook refused it, or the broker
+   * did not store its messages (an `EnqueueUncertain` one may have stored them). Called for
+   * every message of the call (`batch` as in `beforeEnqueue`), then the error reaches the
+   * sender; it ends what `beforeEnqueue` began (a span, a timer) when `afterEnqueue` will not.
+   */
+  afterEnqueueFailed?(broker: Broker, message: Message, error: unknown, batch: readonly Message[]): HookReturn;
   /** When a worker starts holding a delayed message until its `eta`. */
   beforeDelayMessage?(broker: Broker, message: Message): HookReturn;
 
   /** Before the actor runs; throwing `SkipMessage` skips it (acked, or nacked when the message was failed). */
   beforeProcessMessage?(broker: Broker, message: Message): HookReturn;
+  /**
+   * Wraps the call of an actor run in the worker's process (not a thread actor's, whose code
+   * runs in another thread): call `run` once and return what it returns (the actor's value, or
+   * the promise of an async actor), so that the actor's own code runs inside this middleware's
+   * context, e.g. `return context.with(ctx, run)` for an OpenTelemetry span or
+   * `storage.run(value, run)` for an `AsyncLocalStorage`. The first middleware's wrapper is
+   * the outermost. It runs after the `beforeProcessMessage` hooks, and an error it throws
+   * fails the run as the actor's own would.
+   */
+  aroundActor?(broker: Broker, message: Message, run: () => unknown): unknown;
   /** After the actor settled, with its result or error; runs before the ack or nack. Throw `SuccessorNotEnqueued` when a message it writes could not be enqueued. */
   afterProcessMessage?(broker: Broker, message: Message, outcome: ProcessOutcome): HookReturn;
   /** After a `beforeProcessMessage` hook skipped the message. */
@@ -100,8 +117,10 @@ export const HOOK_NAMES: readonly HookName[] = [
   "afterDeclareDelayQueue",
   "beforeEnqueue",
   "afterEnqueue",
+  "afterEnqueueFailed",
   "beforeDelayMessage",
   "beforeProcessMessage",
+  "aroundActor",
   "afterProcessMessage",
   "afterSkipMessage",
   "beforeAck",

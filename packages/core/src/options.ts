@@ -13,6 +13,8 @@ export const OPTION_WIRE_NAMES = {
   maxBackoff: "max_backoff",
   /** Per-message `timeLimit` (TimeLimit). */
   timeLimit: "time_limit",
+  /** Per-message `timeLimitGrace` of a thread actor (TimeLimit; Troupe's own). */
+  timeLimitGrace: "time_limit_grace",
   /** Per-message `maxAge` (AgeLimit). */
   maxAge: "max_age",
   /** Per-message `notifyShutdown` (ShutdownNotifications). */

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { AnyActor } from "./actor.js";
 import type { Broker } from "./broker.js";
 import type { Consumer, Delivery } from "./consumer.js";
@@ -14,22 +15,26 @@ import { PriorityBuffer } from "./priority-buffer.js";
 import { canPauseQueues } from "./queue-pauses.js";
 import { canonicalQueueName, delayQueueName, isDelayQueue } from "./queues.js";
 import { Settlement } from "./settlement.js";
+import { DEFAULT_TERMINATE_AFTER, ThreadPool } from "./thread-pool.js";
 import { wireOptionProblem } from "./wire-options.js";
+import { workerEnvDefault } from "./worker-env.js";
 
 /** Options of `new Worker(broker, options)`. */
 export interface WorkerOptions {
   /** Actors running at once (default 8). */
   concurrency?: number;
-  /** Messages fetched ahead per queue (default 2 × concurrency). */
+  /** Messages fetched ahead per queue (default `TROUPE_QUEUE_PREFETCH`, else 2 × concurrency). */
   prefetch?: number;
-  /** Delayed messages held per delay queue (default 1000 × concurrency). */
+  /** Delayed messages held per delay queue (default `TROUPE_DELAY_QUEUE_PREFETCH`, else 1000 × concurrency). */
   delayPrefetch?: number;
   /** Queues to consume (default: every queue declared when the worker starts). */
   queues?: readonly string[];
-  /** Idle tick of the consumers, ms (default 1000). */
+  /** Idle tick of the consumers, ms (default `TROUPE_WORKER_TIMEOUT`, else 1000). */
   workerTimeout?: number;
-  /** How long `stop()` lets in-flight actors finish before requeueing them, ms (default 30 000). */
+  /** How long `stop()` lets in-flight actors finish before requeueing them, ms (default `TROUPE_SHUTDOWN_TIMEOUT`, else 30 000). */
   shutdownTimeout?: number;
+  /** Size of the `worker_threads` pool that runs thread actors (`isolation: "thread"`), started on their first message (default: the number of CPUs). */
+  threads?: number;
 }
 
 const WORKER_OPTIONS = optionKeys<WorkerOptions>({
@@ -39,6 +44,7 @@ const WORKER_OPTIONS = optionKeys<WorkerOptions>({
   queues: true,
   workerTimeout: true,
   shutdownTimeout: true,
+  threads: true,
 });
 const STOP_OPTIONS = optionKeys<NonNullable<Parameters<Worker["stop"]>[0]>>({ timeout: true });
 const JOIN_OPTIONS = optionKeys<NonNullable<Parameters<Worker["join"]>[0]>>({ timeout: true });
@@ -73,6 +79,8 @@ export class Worker {
   readonly workerTimeout: number;
   /** Grace period of `stop()` for in-flight actors, ms. */
   readonly shutdownTimeout: number;
+  /** Threads of the pool that runs thread actors. */
+  readonly threads: number;
   private readonly queueFilter: readonly string[] | undefined;
   private readonly consumers = new Map<string, Consumer>();
   private readonly loops: Promise<void>[] = [];
@@ -83,6 +91,7 @@ export class Worker {
   private readonly pendingRequeues = new Set<Promise<void>>();
   private readonly giveBack: GiveBack;
   private readonly settlement: Settlement;
+  private readonly threadPool: ThreadPool;
   /** Present when the broker can pause queues (`QueuePauses`): canonical queues wait while paused. */
   private readonly pauses: PauseGate | undefined;
   private running = 0;
@@ -95,10 +104,14 @@ export class Worker {
     this.broker = broker;
     this.concurrency = options.concurrency ?? 8;
     if (!(this.concurrency >= 1)) throw new RangeError("concurrency must be at least 1");
-    this.prefetch = options.prefetch ?? 2 * this.concurrency;
-    this.delayPrefetch = options.delayPrefetch ?? 1000 * this.concurrency;
-    this.workerTimeout = options.workerTimeout ?? 1000;
-    this.shutdownTimeout = options.shutdownTimeout ?? 30_000;
+    // As in Dramatiq, the environment gives the defaults (worker-env.ts), so programmatic workers get them too.
+    this.prefetch = options.prefetch ?? workerEnvDefault("prefetch") ?? 2 * this.concurrency;
+    this.delayPrefetch = options.delayPrefetch ?? workerEnvDefault("delayPrefetch") ?? 1000 * this.concurrency;
+    this.workerTimeout = options.workerTimeout ?? workerEnvDefault("workerTimeout") ?? 1000;
+    this.shutdownTimeout = options.shutdownTimeout ?? workerEnvDefault("shutdownTimeout") ?? 30_000;
+    this.threads = options.threads ?? availableParallelism();
+    if (!(Number.isInteger(this.threads) && this.threads >= 1)) throw new RangeError("threads must be an integer of at least 1");
+    this.threadPool = new ThreadPool(this.threads, broker.logger);
     this.queueFilter = options.queues;
     this.delayed = new DelayedMessages(broker);
     this.giveBack = new GiveBack(broker.logger, broker.clock);
@@ -197,9 +210,10 @@ export class Worker {
       this.broker.logger.warn(`${this.running} actor(s) still running after ${timeout} ms: their messages go back to the queue`);
       for (const context of this.active) {
         this.abandoned.add(context);
-        context.abort(new Shutdown());
+        context.abort(new Shutdown(), { terminateAfter: DEFAULT_TERMINATE_AFTER });
       }
-      await this.idleWithin(1000);
+      // Thread actors get their grace, then their threads are terminated.
+      await this.idleWithin(DEFAULT_TERMINATE_AFTER + 1000);
     }
     for (const [queueName, consumer] of this.consumers) {
       await this.broker.emitBefore("beforeConsumerShutdown", this, queueName);
@@ -208,6 +222,7 @@ export class Worker {
     this.state = "stopped";
     await Promise.allSettled(this.loops);
     await Promise.allSettled(this.pendingRequeues);
+    await this.threadPool.close();
     await this.broker.emitAfter("afterWorkerShutdown", this);
   }
 
@@ -361,12 +376,16 @@ export class Worker {
   }
 
   private invoke(context: MessageContext, actor: AnyActor, message: Message): Promise<unknown> {
+    if (actor.threadModule) return this.threadPool.run(context, actor, message);
     return new Promise((resolve, reject) => {
       onAbortOf(context, reject);
       const args = actor.options.kwargs ? [...message.args, message.kwargs] : (message.args as unknown[]);
       let result: unknown;
       try {
-        result = runInContext(context, actor.fn, args);
+        const broker = this.broker;
+        result = broker.hasHook("aroundActor")
+          ? broker.emitAround(message, () => runInContext(context, actor.fn, args))
+          : runInContext(context, actor.fn, args);
       } catch (error) {
         reject(error);
         return;

@@ -46,6 +46,25 @@ describe("Retries", () => {
     expect(h.broker.deadLetters).toHaveLength(1);
   });
 
+  it("does not retry an error with retryable: false, whatever maxRetries and retryWhen say", async () => {
+    const h = current();
+    let runs = 0;
+    const final = actor(
+      "final",
+      () => {
+        runs++;
+        throw Object.assign(new Error("aborted"), { retryable: false });
+      },
+      { broker: h.broker, maxRetries: 5, minBackoff: 1, retryWhen: () => true },
+    );
+    await h.start();
+    await final.send();
+    await h.broker.join("default", { timeout: 5_000, failFast: false });
+    expect(runs).toBe(1);
+    expect(h.broker.deadLetters).toHaveLength(1);
+    expect(h.logs.some((l) => l.includes("which is never retried: dead-lettering it"))).toBe(true);
+  });
+
   it("honours Retry({ delay }) instead of the backoff", async () => {
     const h = current();
     const runs: number[] = [];

@@ -4,11 +4,15 @@ import { fileURLToPath } from "node:url";
 
 const peer = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "dramatiq_peer.py");
 
-/** The first Python that can import pika (Debian's python3-pika lives in /usr/bin/python3). */
+/**
+ * The first Python that can import pika, and redis for the peer's results and barriers
+ * (Debian's python3-pika and python3-redis live in /usr/bin/python3).
+ */
 export function findPython(): string {
   const candidates = [process.env.TROUPE_PYTHON, "python3", "/usr/bin/python3"].filter((c): c is string => !!c);
-  const found = candidates.find((python) => spawnSync(python, ["-c", "import pika"]).status === 0);
-  if (!found) throw new Error("Python with pika not found: run `apt-get install -y python3-pika` (or set TROUPE_PYTHON)");
+  const found = candidates.find((python) => spawnSync(python, ["-c", "import pika, redis"]).status === 0);
+  if (!found)
+    throw new Error("Python with pika and redis not found: run `apt-get install -y python3-pika python3-redis` (or set TROUPE_PYTHON)");
   return found;
 }
 

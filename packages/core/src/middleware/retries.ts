@@ -30,7 +30,8 @@ const MAX_TRACEBACK = 8_192;
 /**
  * Retries failed messages with exponential backoff: the failed copy is acked and a
  * new copy (same `message_id`, `retries` + 1) waits on the delay queue. When retries
- * run out, or the error is one the actor `throws`, the message is dead-lettered.
+ * run out, or the error is one the actor `throws`, or it has `retryable: false` (such
+ * as `@troupe/abort`'s `Abort`), the message is dead-lettered.
  */
 export class Retries implements Middleware {
   readonly actorOptions = ["maxRetries", "minBackoff", "maxBackoff", "retryWhen", "throws", "onRetryExhausted"];
@@ -59,6 +60,17 @@ export class Retries implements Middleware {
     options.retries = retries + 1;
     options.traceback = traceback(error);
     options.requeue_timestamp = broker.clock.now();
+
+    if (isNotRetryable(error)) {
+      reportFailure(
+        broker.logger,
+        "warn",
+        outcome,
+        `${message} failed with ${errorSummary(error)}, which is never retried: dead-lettering it`,
+      );
+      message.fail();
+      return;
+    }
 
     const actor = broker.actors.get(message.actorName);
     const throws = actor?.options.throws;
@@ -103,6 +115,11 @@ export class Retries implements Middleware {
       throw new SuccessorNotEnqueued(`the retry of ${message}`, error);
     }
   }
+}
+
+// A property rather than a class, so that any package's errors (and any copy of Troupe's) can say so.
+function isNotRetryable(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === false;
 }
 
 function isOneOf(error: unknown, classes: ErrorClass | readonly ErrorClass[]): boolean {

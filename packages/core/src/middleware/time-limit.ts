@@ -7,21 +7,31 @@ import type { Middleware } from "../middleware.js";
 import { assertKnownOptions, optionKeys } from "../option-keys.js";
 import { messageOption } from "./option.js";
 
-const TIME_LIMIT_OPTIONS = optionKeys<NonNullable<ConstructorParameters<typeof TimeLimit>[0]>>({ timeLimit: true });
+/** Defaults of the `TimeLimit` middleware, for actors that do not set their own. */
+export interface TimeLimitOptions {
+  /** Ms an actor may run (default 600 000; 0 turns it off). */
+  timeLimit?: number;
+  /** Ms a thread actor's function gets after its signal aborted, before its thread is terminated (default 1000). */
+  timeLimitGrace?: number;
+}
+
+const TIME_LIMIT_OPTIONS = optionKeys<TimeLimitOptions>({ timeLimit: true, timeLimitGrace: true });
 
 /**
- * Fails actors that run past `timeLimit` ms (default 10 minutes): their signal
- * aborts, the message fails with `TimeLimitExceeded` (and is retried) and the slot
- * is freed. Node cannot stop synchronous code; a blocked event loop is the CLI
- * supervisor's to catch. One timer serves every running message.
+ * Fails actors that run past `timeLimit` ms (default 10 minutes): their signal aborts
+ * and the message fails with `TimeLimitExceeded` (and is retried). An event-loop
+ * actor's slot is freed at once, though Node cannot stop its code (a blocked event
+ * loop is the CLI supervisor's to catch). A thread actor's code is stopped: if it has
+ * not settled `timeLimitGrace` ms later, its thread is terminated, and the message
+ * fails then. One timer serves every running message.
  */
 export class TimeLimit implements Middleware {
-  readonly actorOptions = ["timeLimit"];
+  readonly actorOptions = ["timeLimit", "timeLimitGrace"];
   private readonly deadlines = new Map<Message, { at: number; limit: number }>();
   private timer: ClockTimer | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly options: { timeLimit?: number } = {}) {
+  constructor(private readonly options: TimeLimitOptions = {}) {
     assertKnownOptions("TimeLimit", options, TIME_LIMIT_OPTIONS);
   }
 
@@ -57,7 +67,9 @@ export class TimeLimit implements Middleware {
       if (at <= now) {
         this.deadlines.delete(message);
         broker.logger.warn(`${message} exceeded its time limit of ${limit} ms`);
-        contextOf(message)?.abort(new TimeLimitExceeded(limit));
+        // Read only now, off the hot path: few messages ever reach their limit.
+        const grace = messageOption(broker, message, "timeLimitGrace", this.options.timeLimitGrace ?? 1000);
+        contextOf(message)?.abort(new TimeLimitExceeded(limit), { terminateAfter: grace });
       } else if (at < next) {
         next = at;
       }
