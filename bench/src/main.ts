@@ -2,19 +2,7 @@
  * `pnpm bench <suite> [options]`: runs bench/src/<suite>.ts, which prints its figures.
  * Suites: memory, redis, rabbitmq, rate-limit, status, threads, abort.
  */
-const suites = [
-  "memory",
-  "redis",
-  "rabbitmq",
-  "rate-limit",
-  "status",
-  "threads",
-  "abort",
-  "status-probe",
-  "status-probe2",
-  "status-probe3",
-  "status-probe-ab",
-];
+const suites = ["memory", "redis", "rabbitmq", "rate-limit", "status", "threads", "abort"];
 const [suite, ...rest] = process.argv.slice(2);
 
 if (!suite || !suites.includes(suite)) {

@@ -4,7 +4,9 @@
  * processes them, without the middleware and with it on both sides, reporting to an
  * SDK (BatchSpanProcessor, a MeterProvider, the async-hooks context manager) whose
  * exporters drop everything: every trace sampled (the SDK's default), then 10% of
- * traces (a common production setting). Rounds rotate the order; medians are printed.
+ * traces (a common production setting). "cpu µs/msg" is this process's CPU time per
+ * message while processing, steadier than the rates on a machine shared with other work.
+ * Rounds rotate the order; medians are printed.
  */
 import { randomUUID } from "node:crypto";
 import { context } from "@opentelemetry/api";
@@ -55,6 +57,8 @@ type Sdk = ReturnType<typeof sdk>;
 interface Figures {
   enqueue: number;
   process: number;
+  /** CPU time of this process (the worker's, the producer being idle) per message while processing, µs. */
+  cpu: number;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -85,9 +89,12 @@ async function measure(count: number, telemetry: Sdk | undefined): Promise<Figur
     for (let i = 0; i < count; i += 5_000) await send.sendMany(Array.from({ length: Math.min(5_000, count - i) }, () => [0] as [number]));
     const enqueue = count / ((now() - enqueueStart) / 1000);
     const processStart = now();
+    const cpuStart = process.cpuUsage();
     await worker.start();
     await finished;
-    return { enqueue, process: count / ((now() - processStart) / 1000) };
+    const rate = count / ((now() - processStart) / 1000);
+    const used = process.cpuUsage(cpuStart);
+    return { enqueue, process: rate, cpu: (used.user + used.system) / count };
   } finally {
     await worker.stop();
     await consumer.close();
@@ -116,13 +123,17 @@ export async function compareOtel(count: number, rounds: number): Promise<void> 
   } finally {
     for (const telemetry of sdks) await telemetry?.shutdown();
   }
-  const rows = runs.map((list) => ({ enqueue: median(list.map((f) => f.enqueue)), process: median(list.map((f) => f.process)) }));
+  const rows = runs.map((list) => ({
+    enqueue: median(list.map((f) => f.enqueue)),
+    process: median(list.map((f) => f.process)),
+    cpu: median(list.map((f) => f.cpu)),
+  }));
   console.log(`\n${count} no-op messages on Redis, concurrency 100, ${rounds} rotating round(s), medians`);
-  console.log(`${"variant".padEnd(32)} enqueue/s   process/s   process vs without`);
+  console.log(`${"variant".padEnd(32)} enqueue/s   process/s   process vs without   cpu µs/msg`);
   rows.forEach((row, i) => {
     const ratio = `${((row.process / rows[0].process) * 100).toFixed(1)}%`;
     console.log(
-      `${VARIANTS[i].padEnd(32)} ${row.enqueue.toFixed(0).padStart(9)} ${row.process.toFixed(0).padStart(11)} ${ratio.padStart(20)}`,
+      `${VARIANTS[i].padEnd(32)} ${row.enqueue.toFixed(0).padStart(9)} ${row.process.toFixed(0).padStart(11)} ${ratio.padStart(20)} ${row.cpu.toFixed(1).padStart(12)}`,
     );
   });
 }

@@ -4,7 +4,9 @@
  * (concurrency 100, or 10) processes them, without the middleware and with it on both
  * sides writing to a `RedisStatusStore` on the same Redis. Enqueueing counts until the
  * producer's records are written (its `Status` flushed), so processing is timed on its own,
- * as without the middleware; "recorded/s" counts until the last record reads `succeeded`.
+ * as without the middleware; "recorded/s" counts until the last record reads `succeeded`;
+ * "cpu µs/msg" is this process's CPU time per message while processing (Redis's not
+ * included), steadier than the rates on a machine shared with other work.
  * Rounds alternate the order; medians are printed.
  */
 import { randomUUID } from "node:crypto";
@@ -21,6 +23,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface Figures {
   enqueue: number;
   process: number;
+  /** CPU time of this process (the worker's, the producer being idle) per message while processing, µs. */
+  cpu: number;
   /** Messages per second counted until the last message's record read `succeeded` (with the middleware). */
   recorded?: number;
 }
@@ -57,12 +61,15 @@ async function measure(count: number, concurrency: number, withStatus: boolean):
     await producerStatus?.flush();
     const enqueue = count / ((now() - enqueueStart) / 1000);
     const processStart = now();
+    const cpuStart = globalThis.process.cpuUsage();
     await worker.start();
     await finished;
     const process = count / ((now() - processStart) / 1000);
-    if (!withStatus) return { enqueue, process };
+    const used = globalThis.process.cpuUsage(cpuStart);
+    const cpu = (used.user + used.system) / count;
+    if (!withStatus) return { enqueue, process, cpu };
     while ((await stores[0].get(last))?.state !== "succeeded") await sleep(2);
-    return { enqueue, process, recorded: count / ((now() - processStart) / 1000) };
+    return { enqueue, process, cpu, recorded: count / ((now() - processStart) / 1000) };
   } finally {
     await worker.stop();
     await consumer.close();
@@ -101,15 +108,15 @@ export async function compareStatus(count: number, rounds: number): Promise<void
   }
   const pick = (key: string, field: keyof Figures) => median((runs.get(key) ?? []).map((f) => f[field] ?? 0));
   console.log(`\n${count} no-op messages on Redis, ${rounds} alternating round(s), medians`);
-  console.log("variant                     enqueue/s   process/s   recorded/s");
+  console.log("variant                     enqueue/s   process/s   recorded/s   cpu µs/msg");
   for (const concurrency of [100, 10]) {
     const plain = `plain c=${concurrency}`;
     const status = `status c=${concurrency}`;
     console.log(
-      `without Status, c=${String(concurrency).padEnd(4)} ${pick(plain, "enqueue").toFixed(0).padStart(12)} ${pick(plain, "process").toFixed(0).padStart(11)}`,
+      `without Status, c=${String(concurrency).padEnd(4)} ${pick(plain, "enqueue").toFixed(0).padStart(12)} ${pick(plain, "process").toFixed(0).padStart(11)} ${"".padStart(12)} ${pick(plain, "cpu").toFixed(1).padStart(12)}`,
     );
     console.log(
-      `with Status, c=${String(concurrency).padEnd(4)}    ${pick(status, "enqueue").toFixed(0).padStart(12)} ${pick(status, "process").toFixed(0).padStart(11)} ${pick(status, "recorded").toFixed(0).padStart(12)}`,
+      `with Status, c=${String(concurrency).padEnd(4)}    ${pick(status, "enqueue").toFixed(0).padStart(12)} ${pick(status, "process").toFixed(0).padStart(11)} ${pick(status, "recorded").toFixed(0).padStart(12)} ${pick(status, "cpu").toFixed(1).padStart(12)}`,
     );
     console.log(
       `  with / without, c=${concurrency}: enqueue ${((pick(status, "enqueue") / pick(plain, "enqueue")) * 100).toFixed(1)}%, ` +

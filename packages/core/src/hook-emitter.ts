@@ -102,15 +102,14 @@ export abstract class HookEmitter {
    * without such middleware a run makes no closure.
    */
   emitAround(message: Message, run: () => unknown): unknown {
-    const list = this.hooks.aroundActor;
-    const broker = this.broker();
-    let call = run;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const m = list[i];
-      const inner = call;
-      call = () => (m.aroundActor as NonNullable<Middleware["aroundActor"]>).call(m, broker, message, inner);
-    }
-    return call();
+    return this.runAround(this.hooks.aroundActor, 0, this.broker(), message, run);
+  }
+
+  private runAround(list: Middleware[], at: number, broker: Broker, message: Message, run: () => unknown): unknown {
+    const m = list[at] as Required<Pick<Middleware, "aroundActor">>;
+    // The common case, one wrapper, makes no closure of its own.
+    if (at === list.length - 1) return m.aroundActor(broker, message, run);
+    return m.aroundActor(broker, message, () => this.runAround(list, at + 1, broker, message, run));
   }
 
   /**

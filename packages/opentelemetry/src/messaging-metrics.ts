@@ -23,6 +23,8 @@ export interface QueueMetrics {
   readonly process: Attributes;
   sent: number;
   consumed: number;
+  /** Sends that failed, by `error.type`, with the attributes they are reported under. */
+  readonly failedSends: Map<string, { count: number; send: Attributes; sendOperation: Attributes }>;
 }
 
 /**
@@ -53,7 +55,10 @@ export class MessagingMetrics {
         description: "Number of messages producer attempted to send to the broker.",
       })
       .addCallback((result) => {
-        for (const metrics of this.all()) if (metrics.sent > 0) result.observe(metrics.sent, metrics.send);
+        for (const metrics of this.all()) {
+          if (metrics.sent > 0) result.observe(metrics.sent, metrics.send);
+          for (const failed of metrics.failedSends.values()) result.observe(failed.count, failed.send);
+        }
       });
     meter
       .createObservableCounter(METRIC_CONSUMED_MESSAGES, {
@@ -82,15 +87,38 @@ export class MessagingMetrics {
         process: { ...base, [ATTR_MESSAGING_OPERATION_NAME]: "process" },
         sent: 0,
         consumed: 0,
+        failedSends: new Map(),
       };
       queues.set(queue, metrics);
     }
     return metrics;
   }
 
-  /** One send operation (one message, or one batch) that took `seconds`. */
-  sendDuration(metrics: QueueMetrics, seconds: number): void {
-    this.operationDuration.record(seconds, metrics.sendOperation);
+  /** A message the producer tried to send, and the type of error that failed it, if any. */
+  attempted(metrics: QueueMetrics, errorType: string | undefined): void {
+    if (errorType === undefined) metrics.sent++;
+    else this.failedSendsOf(metrics, errorType).count++;
+  }
+
+  /** One send operation (one message, or one batch) that took `seconds`, and the type of error that failed it, if any. */
+  sendDuration(metrics: QueueMetrics, seconds: number, errorType?: string): void {
+    this.operationDuration.record(
+      seconds,
+      errorType === undefined ? metrics.sendOperation : this.failedSendsOf(metrics, errorType).sendOperation,
+    );
+  }
+
+  private failedSendsOf(metrics: QueueMetrics, errorType: string): { count: number; send: Attributes; sendOperation: Attributes } {
+    let failed = metrics.failedSends.get(errorType);
+    if (!failed) {
+      failed = {
+        count: 0,
+        send: { ...metrics.send, [ATTR_ERROR_TYPE]: errorType },
+        sendOperation: { ...metrics.sendOperation, [ATTR_ERROR_TYPE]: errorType },
+      };
+      metrics.failedSends.set(errorType, failed);
+    }
+    return failed;
   }
 
   /** A run that took `seconds`, and the type of error that failed it, if any. */

@@ -1,4 +1,13 @@
-import { type Context, context, type MeterProvider, metrics, type TracerProvider, trace } from "@opentelemetry/api";
+import {
+  type Context,
+  context,
+  createContextKey,
+  type MeterProvider,
+  metrics,
+  ROOT_CONTEXT,
+  type TracerProvider,
+  trace,
+} from "@opentelemetry/api";
 import { assertKnownOptions, type Broker, type Message, type Middleware, optionKeys, type ProcessOutcome, type Worker } from "@troupe/core";
 import { version } from "../package.json";
 import { MessagingMetrics } from "./messaging-metrics.js";
@@ -17,17 +26,26 @@ export interface OpenTelemetryOptions {
 
 const OPTIONS = optionKeys<OpenTelemetryOptions>({ tracerProvider: true, meterProvider: true });
 
+const PROBE = ROOT_CONTEXT.setValue(createContextKey("@troupe/opentelemetry probe"), true);
+
+/** Whether a context manager is registered: only with one does `context.with` make a context active. */
+function contextsPropagate(): boolean {
+  return context.with(PROBE, () => context.active() === PROBE);
+}
+
 /** The instrumentation scope name of the tracer and meter. */
 const SCOPE = "@troupe/opentelemetry";
 
 /**
  * Traces and metrics under the OpenTelemetry messaging conventions. Each send is
  * a `send <queue>` span (kind PRODUCER) whose W3C context the message carries in
- * `options.trace_ctx`; each run is a `process <queue>` span (kind CONSUMER), the
- * child of that context, with `troupe.outcome` telling a success, an error, a
- * time limit, an abort and a skip apart. Messages sent from an actor, and the
- * retries, pipeline steps, callbacks and group callbacks a run leads to, continue
- * its trace. Add it last, so its after-hook runs before those that send successors.
+ * `options.trace_ctx`; a send that fails ends its span with an error status. Each
+ * run is a `process <queue>` span (kind CONSUMER), the child of that context, with
+ * `troupe.outcome` telling a success, an error, a time limit, an abort and a skip
+ * apart; the actor runs with that span active, so the spans its own code starts are
+ * its children. Messages sent from an actor, and the retries, pipeline steps,
+ * callbacks and group callbacks a run leads to, continue its trace. Add it last, so
+ * its after-hook runs before those that send successors.
  */
 export class OpenTelemetry implements Middleware {
   private readonly sends: SendSpans;
@@ -56,12 +74,23 @@ export class OpenTelemetry implements Middleware {
     if (message === batch[0]) this.sends.end(batch);
   }
 
+  afterEnqueueFailed(_broker: Broker, message: Message, error: unknown, batch: readonly Message[]): void {
+    if (message === batch[0]) this.sends.end(batch, error);
+  }
+
   beforeDelayMessage(_broker: Broker, message: Message): void {
     this.sends.hold(message);
   }
 
   beforeProcessMessage(broker: Broker, message: Message): void {
     this.runs.start(broker, message);
+  }
+
+  /** Runs the actor with its process span active, so the spans it starts are children of it (and share its sampling). */
+  aroundActor(_broker: Broker, message: Message, run: () => unknown): unknown {
+    const open = this.runs.open(message);
+    // Without an SDK the span is a placeholder: there is no context to give the actor.
+    return open?.traced ? context.with(open.context, run) : run();
   }
 
   afterProcessMessage(broker: Broker, message: Message, outcome: ProcessOutcome): void {
@@ -98,12 +127,16 @@ export class OpenTelemetry implements Middleware {
   }
 
   /**
-   * What a message is sent from: inside an actor, its run (found through
-   * `currentMessage()`: a middleware cannot make the run's context active around
-   * the actor); in a run's after-hooks, that run; else the active context, e.g. a
-   * web request's.
+   * What a message is sent from: in a run's after-hooks, that run; else the active
+   * context: inside an actor its run's (`aroundActor` made it active, and the scope of
+   * after-hooks does not reach the actors that run next), else e.g. a web request's.
+   * Without a context manager nothing is ever active: an actor's run is then found
+   * through `currentMessage()`.
    */
   private parentContext(scope: SuccessorScope | undefined): Context {
-    return this.runs.running()?.context ?? scope?.context ?? context.active();
+    if (scope) return scope.context;
+    const active = context.active();
+    if (active === ROOT_CONTEXT && !contextsPropagate()) return this.runs.running()?.context ?? active;
+    return active;
   }
 }

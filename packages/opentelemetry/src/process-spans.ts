@@ -1,7 +1,7 @@
 import {
   type Context,
+  INVALID_TRACEID,
   type Link,
-  ROOT_CONTEXT,
   type Span,
   type SpanContext,
   SpanKind,
@@ -10,21 +10,13 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { type Broker, currentMessage, errorTypeName, type Message } from "@troupe/core";
+import { markFailed } from "./failed-span.js";
+import { LIGHT_ROOT } from "./light-context.js";
 import type { MessagingMetrics, QueueMetrics } from "./messaging-metrics.js";
 import { messagingSystem } from "./messaging-system.js";
 import type { RunOutcome } from "./outcome.js";
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_MESSAGING_DESTINATION_NAME,
-  ATTR_MESSAGING_MESSAGE_ID,
-  ATTR_MESSAGING_OPERATION_NAME,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
-  ATTR_TROUPE_ACTOR,
-  ATTR_TROUPE_LINK,
-  ATTR_TROUPE_OUTCOME,
-  ATTR_TROUPE_RETRIES,
-} from "./semantic-conventions.js";
+import { ATTR_ERROR_TYPE, ATTR_TROUPE_LINK, ATTR_TROUPE_OUTCOME } from "./semantic-conventions.js";
+import { recordMessage, SpanShapes } from "./span-shapes.js";
 import type { SuccessorScope } from "./successor-scope.js";
 import { carrierIn, parseTraceparent } from "./trace-context.js";
 
@@ -40,10 +32,16 @@ export class ProcessRun implements SuccessorScope {
     readonly metrics: QueueMetrics,
   ) {}
 
-  /** A context holding the span, made when a message is first sent from the run (most runs send none). */
+  /** A context holding the span: the actor runs in it, successors are sent from it. */
   get context(): Context {
     this.own ??= trace.setSpan(this.parent, this.span);
     return this.own;
+  }
+
+  /** Whether the span belongs to a trace (an SDK made it, or it continues the message's), one worth making active. */
+  get traced(): boolean {
+    // The API's placeholder span has the all-zero trace id; comparing it is cheaper than validating the ids.
+    return this.span.spanContext().traceId !== INVALID_TRACEID;
   }
 }
 
@@ -66,8 +64,6 @@ function linksOf(creation: SpanContext | undefined, previousAttempt: SpanContext
 
 const PREVIOUS_ATTEMPT = { [ATTR_TROUPE_LINK]: "previous_attempt" };
 
-const retriesOf = (message: Message): number => (typeof message.options.retries === "number" ? message.options.retries : 0);
-
 /**
  * The consumer side: a `process <queue>` span (kind CONSUMER) per run: the child
  * of the context the message carries and, as the conventions recommend, linked
@@ -79,6 +75,7 @@ export class ProcessSpans {
    * deletes, not a WeakMap: a weak entry per message costs the garbage collector dearly.
    */
   private readonly runs = new Map<Message, ProcessRun>();
+  private readonly shapes = new SpanShapes("process");
 
   constructor(
     private readonly tracer: Tracer,
@@ -88,31 +85,28 @@ export class ProcessSpans {
   /** Starts the span of a message about to run. */
   start(broker: Broker, message: Message): ProcessRun {
     const system = messagingSystem(broker);
+    const metrics = this.metrics.of(system, message.queueName);
+    const shape = this.shapes.of(metrics, system, message.queueName, message.actorName);
     const carrier = carrierIn(message.options);
     const creation = carrier && parseTraceparent(carrier.traceparent, carrier.tracestate);
     const previousAttempt = carrier?.previous_attempt === undefined ? undefined : parseTraceparent(carrier.previous_attempt);
-    const parent = creation ? trace.setSpanContext(ROOT_CONTEXT, creation) : ROOT_CONTEXT;
+    // Light contexts: two per run, where the API's would copy a Map and make closures each time.
+    const parent = creation ? trace.setSpanContext(LIGHT_ROOT, creation) : LIGHT_ROOT;
     const span = this.tracer.startSpan(
-      `process ${message.queueName}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          [ATTR_MESSAGING_SYSTEM]: system,
-          [ATTR_MESSAGING_DESTINATION_NAME]: message.queueName,
-          [ATTR_MESSAGING_OPERATION_TYPE]: "process",
-          [ATTR_MESSAGING_OPERATION_NAME]: "process",
-          [ATTR_MESSAGING_MESSAGE_ID]: message.messageId,
-          [ATTR_TROUPE_ACTOR]: message.actorName,
-          [ATTR_TROUPE_RETRIES]: retriesOf(message),
-        },
-        links: linksOf(creation, previousAttempt),
-      },
+      shape.name,
+      { kind: SpanKind.CONSUMER, attributes: shape.attributes, links: linksOf(creation, previousAttempt) },
       parent,
     );
-    const run = new ProcessRun(message, span, parent, this.metrics.of(system, message.queueName));
+    recordMessage(span, message);
+    const run = new ProcessRun(message, span, parent, metrics);
     this.runs.set(message, run);
-    run.metrics.consumed++;
+    metrics.consumed++;
     return run;
+  }
+
+  /** The open run of `message`, if any. */
+  open(message: Message): ProcessRun | undefined {
+    return this.runs.get(message);
   }
 
   /** The run of `message`, started now if a before-hook ahead of this middleware refused it before it could start. */
@@ -133,20 +127,16 @@ export class ProcessSpans {
     let errorType = end.errorType;
     if (end.error !== undefined) {
       errorType = errorTypeName(end.error);
-      const error = end.error;
-      const text = error instanceof Error ? error.message : String(error);
-      // Named as in error.type, logs and Dramatiq's failures: a subclass that sets no `name` still says "Error" itself.
-      span.recordException({ name: errorType, message: text, stack: error instanceof Error ? error.stack : undefined });
-      span.setStatus({ code: SpanStatusCode.ERROR, message: text });
+      markFailed(span, end.error, errorType);
     } else if (errorType !== undefined) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: end.description ?? errorType });
+      span.setAttribute(ATTR_ERROR_TYPE, errorType);
     }
-    if (errorType !== undefined) span.setAttribute(ATTR_ERROR_TYPE, errorType);
     span.end();
     this.metrics.processed(run.metrics, (performance.now() - run.started) / 1000, errorType);
   }
 
-  /** The run the caller is inside (an actor's own code), if any. */
+  /** The run the caller is inside (an actor's own code), if any, found through `currentMessage()`: for when no context manager propagates contexts. */
   running(): ProcessRun | undefined {
     // With no run open, no send can come from inside an actor: spare the throw below.
     if (this.runs.size === 0) return undefined;

@@ -1,17 +1,16 @@
 import { type Attributes, type Context, type Span, type SpanContext, SpanKind, type Tracer, trace } from "@opentelemetry/api";
-import { type Broker, canonicalQueueName, type Message } from "@troupe/core";
+import { type Broker, canonicalQueueName, errorTypeName, type Message } from "@troupe/core";
+import { markFailed } from "./failed-span.js";
 import type { MessagingMetrics, QueueMetrics } from "./messaging-metrics.js";
 import { messagingSystem } from "./messaging-system.js";
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_DESTINATION_NAME,
-  ATTR_MESSAGING_MESSAGE_ID,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
-  ATTR_TROUPE_ACTOR,
-  ATTR_TROUPE_RETRIES,
 } from "./semantic-conventions.js";
+import { recordMessage, SpanShapes } from "./span-shapes.js";
 import type { SuccessorScope } from "./successor-scope.js";
 import { carrierOf, formatTraceparent, TRACE_CONTEXT_KEY, type TraceCarrier } from "./trace-context.js";
 
@@ -29,8 +28,6 @@ interface Send {
   readonly sent: readonly QueueMetrics[];
 }
 
-const retriesOf = (message: Message): number => (typeof message.options.retries === "number" ? message.options.retries : 0);
-
 /**
  * The producer side, following the conventions' span structure: one message is
  * one `send <queue>` span (kind PRODUCER) whose context the message carries; a
@@ -42,6 +39,8 @@ export class SendSpans {
   private readonly sends = new WeakMap<readonly Message[], Send>();
   /** Ids of delayed messages this process holds until due: their move to the queue is not a send. */
   private readonly held = new Set<string>();
+  private readonly sendShapes = new SpanShapes("send");
+  private readonly createShapes = new SpanShapes("create");
 
   constructor(
     private readonly tracer: Tracer,
@@ -66,46 +65,59 @@ export class SendSpans {
     const started = performance.now();
     let span: Span | undefined;
     let metrics: QueueMetrics | undefined = sent[0];
-    if (members.length === 1) span = this.sendOne(system, members[0], parent, scope);
+    if (members.length === 1) span = this.sendOne(system, members[0], sent[0], parent, scope);
     else if (members.length > 1) {
       metrics = new Set(sent).size === 1 ? sent[0] : this.metrics.of(system, undefined);
-      span = this.sendBatch(system, members, metrics.queue, parent);
+      span = this.sendBatch(system, members, sent, metrics.queue, parent);
     }
     this.sends.set(batch, { span, started, metrics, sent });
   }
 
-  /** Once the broker has every message of the call: ends its span and counts its messages. */
-  end(batch: readonly Message[]): void {
+  /**
+   * Once the broker has every message of the call, or the call failed with `error`: ends its
+   * span (with an error status and the exception when it failed) and counts its messages.
+   */
+  end(batch: readonly Message[], error?: unknown): void {
     const send = this.sends.get(batch);
     if (!send) return;
-    for (const metrics of send.sent) metrics.sent++;
+    this.sends.delete(batch);
+    const errorType = error === undefined ? undefined : errorTypeName(error);
+    for (const metrics of send.sent) this.metrics.attempted(metrics, errorType);
     if (!send.span || !send.metrics) return;
+    if (error !== undefined) markFailed(send.span, error, errorType as string);
     send.span.end();
-    this.metrics.sendDuration(send.metrics, (performance.now() - send.started) / 1000);
+    this.metrics.sendDuration(send.metrics, (performance.now() - send.started) / 1000, errorType);
   }
 
   /** The span of a single message: a send whose context it carries, or a retry's. */
-  private sendOne(system: string, message: Message, parent: Context, scope: SuccessorScope | undefined): Span {
-    const queue = canonicalQueueName(message.queueName);
-    const attributes = messageAttributes(system, queue, message, "send");
+  private sendOne(system: string, message: Message, metrics: QueueMetrics, parent: Context, scope: SuccessorScope | undefined): Span {
+    const shape = this.sendShapes.of(metrics, system, canonicalQueueName(message.queueName), message.actorName);
     if (scope && scope.message.messageId === message.messageId) {
       // A retry: its own send span under the failed attempt; the copy keeps the creation context it had.
-      const span = this.tracer.startSpan(`send ${queue}`, { kind: SpanKind.CLIENT, attributes }, scope.context);
+      const span = this.tracer.startSpan(shape.name, { kind: SpanKind.CLIENT, attributes: shape.attributes }, scope.context);
+      recordMessage(span, message);
       const failed = scope.span.spanContext();
       if (trace.isSpanContextValid(failed)) message.options[TRACE_CONTEXT_KEY] = retryCarrier(message.options[TRACE_CONTEXT_KEY], failed);
       return span;
     }
-    const span = this.tracer.startSpan(`send ${queue}`, { kind: SpanKind.PRODUCER, attributes }, parent);
+    const span = this.tracer.startSpan(shape.name, { kind: SpanKind.PRODUCER, attributes: shape.attributes }, parent);
+    recordMessage(span, message);
     inject(message, span);
     return span;
   }
 
   /** The span of a batch: a `create` span per message, written into each, and the `send` span linked to them all. */
-  private sendBatch(system: string, members: readonly Message[], queue: string | undefined, parent: Context): Span {
-    const links = members.map((message) => {
-      const queueName = canonicalQueueName(message.queueName);
-      const attributes = messageAttributes(system, queueName, message, "create");
-      const create = this.tracer.startSpan(`create ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, parent);
+  private sendBatch(
+    system: string,
+    members: readonly Message[],
+    sent: readonly QueueMetrics[],
+    queue: string | undefined,
+    parent: Context,
+  ): Span {
+    const links = members.map((message, i) => {
+      const shape = this.createShapes.of(sent[i], system, canonicalQueueName(message.queueName), message.actorName);
+      const create = this.tracer.startSpan(shape.name, { kind: SpanKind.PRODUCER, attributes: shape.attributes }, parent);
+      recordMessage(create, message);
       inject(message, create);
       // Creating a message takes no time of its own: the span exists to give each message its own context.
       create.end();
@@ -120,19 +132,6 @@ export class SendSpans {
     if (queue !== undefined) attributes[ATTR_MESSAGING_DESTINATION_NAME] = queue;
     return this.tracer.startSpan(queue === undefined ? "send" : `send ${queue}`, { kind: SpanKind.CLIENT, attributes, links }, parent);
   }
-}
-
-/** The attributes of a span about one message. */
-function messageAttributes(system: string, queue: string, message: Message, operation: "send" | "create"): Attributes {
-  return {
-    [ATTR_MESSAGING_SYSTEM]: system,
-    [ATTR_MESSAGING_DESTINATION_NAME]: queue,
-    [ATTR_MESSAGING_OPERATION_TYPE]: operation,
-    [ATTR_MESSAGING_OPERATION_NAME]: operation,
-    [ATTR_MESSAGING_MESSAGE_ID]: message.messageId,
-    [ATTR_TROUPE_ACTOR]: message.actorName,
-    [ATTR_TROUPE_RETRIES]: retriesOf(message),
-  };
 }
 
 /**

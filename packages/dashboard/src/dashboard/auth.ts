@@ -25,8 +25,8 @@ export type DashboardAuth =
 /** The session cookie that the token login sets. */
 export const SESSION_COOKIE = "troupe_dashboard_session";
 
-/** The outcome of checking a request. */
-export type AuthResult = { ok: true } | { ok: false; reason: "login" | "basic" | "forbidden" };
+/** The outcome of checking a request; `wrong` when it carried credentials that were refused (a guess, for the login limit). */
+export type AuthResult = { ok: true } | { ok: false; reason: "login" | "basic" | "forbidden"; wrong: boolean };
 
 /** True for `127.x.x.x`, `::1`, `localhost` and the IPv4-mapped forms, with or without a port (`Host` headers too). */
 export function isLoopbackHost(host: string | undefined): boolean {
@@ -61,12 +61,18 @@ export class Authenticator {
     return this.session !== undefined;
   }
 
+  /** True when a request carries credentials to check: the login form, or an `Authorization` header. */
+  presentsCredentials(req: IncomingMessage, loginForm: boolean): boolean {
+    if (this.auth === "none") return false;
+    return (loginForm && this.usesLogin) || req.headers.authorization !== undefined;
+  }
+
   /** Whether the request may proceed, and if not, how to ask for credentials. */
   check(req: IncomingMessage, cookies: Record<string, string | undefined>): AuthResult {
     const auth = this.auth;
     if (auth === "none") {
       const local = isLoopbackHost(req.socket.remoteAddress) && isLoopbackHost(req.headers.host);
-      return local ? { ok: true } : { ok: false, reason: "forbidden" };
+      return local ? { ok: true } : { ok: false, reason: "forbidden", wrong: false };
     }
     const header = req.headers.authorization ?? "";
     if ("token" in auth) {
@@ -74,7 +80,8 @@ export class Authenticator {
       if (bearer !== undefined && safeEqual(bearer, auth.token)) return { ok: true };
       const cookie = cookies[SESSION_COOKIE];
       if (cookie !== undefined && safeEqual(cookie, this.session as string)) return { ok: true };
-      return { ok: false, reason: "login" };
+      // A stale session cookie (from before the token changed) is not a guess: the browser is sent to log in.
+      return { ok: false, reason: "login", wrong: bearer !== undefined };
     }
     const basic = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
     if (basic !== undefined) {
@@ -85,7 +92,7 @@ export class Authenticator {
       const password = safeEqual(decoded.slice(colon + 1), auth.password);
       if (colon >= 0 && user && password) return { ok: true };
     }
-    return { ok: false, reason: "basic" };
+    return { ok: false, reason: "basic", wrong: basic !== undefined };
   }
 
   /** The session cookie value for a correct token, or undefined for a wrong one. */

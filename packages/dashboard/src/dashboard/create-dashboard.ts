@@ -9,6 +9,7 @@ import { CSRF_COOKIE, CSRF_FIELD, Csrf } from "./csrf.js";
 import type { DashboardContext, RouteRequest } from "./dashboard-context.js";
 import { html } from "./html.js";
 import { readForm, redirect, send, sendHtml } from "./http.js";
+import { LoginLimiter, type LoginLimitOptions } from "./login-limiter.js";
 import { layout } from "./pages/layout.js";
 import { loginPage } from "./pages/login-page.js";
 import { GET_ROUTES, messageRoute, POST_ROUTES } from "./routes.js";
@@ -28,6 +29,11 @@ export interface DashboardOptions {
   basePath?: string;
   /** The queues to show (default: the broker's declared queues and those seen in recent status records). */
   queues?: readonly string[];
+  /**
+   * How many wrong tokens or passwords one client address may send (default: 10 within 15
+   * minutes); then its attempts are answered 429 for `blockMs` (default 15 minutes).
+   */
+  loginLimit?: LoginLimitOptions;
 }
 
 const DASHBOARD_OPTIONS = optionKeys<DashboardOptions>({
@@ -37,6 +43,7 @@ const DASHBOARD_OPTIONS = optionKeys<DashboardOptions>({
   auth: true,
   basePath: true,
   queues: true,
+  loginLimit: true,
 });
 
 /**
@@ -101,6 +108,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     queueNames: queueNamesOf(broker, options.statusStore, options.queues),
   };
   const csrf = new Csrf();
+  const limiter = new LoginLimiter(options.loginLimit);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // Express strips its mount path from req.url and keeps the full one in originalUrl.
@@ -149,16 +157,31 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       wantsJson: (req.headers.accept ?? "").startsWith("application/json"),
     };
 
+    const address = req.socket.remoteAddress ?? "";
+    const loginForm = post && path === "login";
+    if (authenticator.presentsCredentials(req, loginForm)) {
+      const wait = limiter.blockedFor(address);
+      if (wait > 0) {
+        flushCookies();
+        const seconds = Math.ceil(wait / 1000);
+        const headers = { "retry-after": String(seconds) };
+        if (loginForm) return sendHtml(res, 429, loginPage(context, request, { blockedFor: seconds }), headers);
+        return send(res, 429, "text/plain; charset=utf-8", `Too many failed logins from this address: try again in ${seconds} s`, headers);
+      }
+    }
+
     if (path === "login" && authenticator.usesLogin) {
       if (!post) {
         flushCookies();
-        return sendHtml(res, 200, loginPage(context, request, false));
+        return sendHtml(res, 200, loginPage(context, request));
       }
       const session = authenticator.login(form.get("token") ?? "");
       if (!session) {
+        limiter.failed(address);
         flushCookies();
-        return sendHtml(res, 401, loginPage(context, request, true));
+        return sendHtml(res, 401, loginPage(context, request, { wrong: true }));
       }
+      limiter.succeeded(address);
       setCookies.push(cookie(SESSION_COOKIE, session));
       flushCookies();
       const next = form.get("next") ?? "";
@@ -168,6 +191,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
     const verdict = authenticator.check(req, cookies);
     if (!verdict.ok) {
+      if (verdict.wrong) limiter.failed(address);
       flushCookies();
       if (verdict.reason === "forbidden")
         return send(res, 403, "text/plain; charset=utf-8", "This dashboard (auth: none) answers only local requests to a local host name");

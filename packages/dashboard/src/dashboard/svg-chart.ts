@@ -26,7 +26,10 @@ export interface ChartSpec {
 
 const WIDTH = 360;
 const HEIGHT = 120;
-const PAD = { left: 44, right: 8, top: 8, bottom: 18 };
+const PAD = { right: 8, top: 8, bottom: 18 };
+/** An upper bound of the width of one character of the 10 px tick labels (digits and lower case are narrower). */
+const TICK_CHAR_WIDTH = 6.2;
+const MIN_PAD_LEFT = 64;
 
 /** A round maximum at or above `value`, so the axis reads 1, 2, 5, 10, 20… */
 function niceMax(value: number): number {
@@ -46,15 +49,19 @@ const format = (value: number) => String(Number(value.toPrecision(3)));
 export function chart(spec: ChartSpec): SafeHtml {
   const count = Math.max(1, ...spec.series.map((series) => series.values.length));
   const max = niceMax(Math.max(0, ...spec.series.flatMap((series) => series.values)));
-  const plotW = WIDTH - PAD.left - PAD.right;
+  const top = `${format(max)} ${spec.unit}`;
+  // The top label ends left of the plot: the margin fits it, or its first digits would fall outside the image ("100 msg/s" read
+  // "0 msg/s"). At least MIN_PAD_LEFT, so that the charts of a figure share their time axis up to "999 msg/s".
+  const padLeft = Math.max(MIN_PAD_LEFT, Math.ceil(top.length * TICK_CHAR_WIDTH) + 8);
+  const plotW = WIDTH - padLeft - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
-  const x = (i: number) => PAD.left + (count === 1 ? plotW / 2 : (i * plotW) / (count - 1));
+  const x = (i: number) => padLeft + (count === 1 ? plotW / 2 : (i * plotW) / (count - 1));
   const y = (value: number) => PAD.top + plotH - (Math.min(value, max) / max) * plotH;
   const barW = Math.max(1, plotW / count - 1);
   const shapes = spec.series.map((series) => {
     if (spec.kind === "bars") {
       return series.values.map((value, i) => {
-        const left = PAD.left + (i * plotW) / count;
+        const left = padLeft + (i * plotW) / count;
         return html`<rect class="${series.className}" x="${left.toFixed(1)}" y="${y(value).toFixed(1)}" width="${barW.toFixed(1)}" height="${(PAD.top + plotH - y(value)).toFixed(1)}"></rect>`;
       });
     }
@@ -62,15 +69,15 @@ export function chart(spec: ChartSpec): SafeHtml {
     return html`<polyline class="${series.className}" points="${points}"></polyline>`;
   });
   const legend = spec.series.map(
-    (series, i) => html`<text class="legend ${series.className}" x="${PAD.left + 4 + i * 70}" y="${PAD.top + 10}">${series.name}</text>`,
+    (series, i) => html`<text class="legend ${series.className}" x="${padLeft + 4 + i * 70}" y="${PAD.top + 10}">${series.name}</text>`,
   );
   return html`<svg class="chart ${spec.kind}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${spec.title}">
 <title>${spec.title}</title>
-<line class="axis" x1="${PAD.left}" y1="${PAD.top + plotH}" x2="${WIDTH - PAD.right}" y2="${PAD.top + plotH}"></line>
-<line class="grid" x1="${PAD.left}" y1="${PAD.top}" x2="${WIDTH - PAD.right}" y2="${PAD.top}"></line>
-<text class="tick" x="${PAD.left - 4}" y="${PAD.top + 4}" text-anchor="end">${format(max)} ${spec.unit}</text>
-<text class="tick" x="${PAD.left - 4}" y="${PAD.top + plotH}" text-anchor="end">0</text>
-<text class="tick" x="${PAD.left}" y="${HEIGHT - 4}">${spec.from}</text>
+<line class="axis" x1="${padLeft}" y1="${PAD.top + plotH}" x2="${WIDTH - PAD.right}" y2="${PAD.top + plotH}"></line>
+<line class="grid" x1="${padLeft}" y1="${PAD.top}" x2="${WIDTH - PAD.right}" y2="${PAD.top}"></line>
+<text class="tick" x="${padLeft - 4}" y="${PAD.top + 4}" text-anchor="end">${top}</text>
+<text class="tick" x="${padLeft - 4}" y="${PAD.top + plotH}" text-anchor="end">0</text>
+<text class="tick" x="${padLeft}" y="${HEIGHT - 4}">${spec.from}</text>
 <text class="tick" x="${WIDTH - PAD.right}" y="${HEIGHT - 4}" text-anchor="end">now</text>
 ${shapes}${legend}
 </svg>`;

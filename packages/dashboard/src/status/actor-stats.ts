@@ -33,18 +33,24 @@ export interface ActorStatsSample {
 
 /** The counters a batch of events adds: bucket start → field → increment. Fields: `<bin>:<actor>`, and `f:<actor>` for failures. */
 export function statsIncrements(events: readonly StatusEvent[]): Map<number, Map<string, number>> {
-  const increments = new Map<number, Map<string, number>>();
+  // Counted by bucket, actor and bin first, so the field names are made once per batch, not once per event.
+  const counts = new Map<number, Map<string, Map<number | "f", number>>>();
   for (const event of events) {
     if (event.durationMs === undefined) continue;
     const at = Math.floor(event.transition.at / STATS_BUCKET_MS) * STATS_BUCKET_MS;
-    let fields = increments.get(at);
-    if (!fields) increments.set(at, (fields = new Map()));
-    const bin = `${durationBin(event.durationMs)}:${event.actorName}`;
-    fields.set(bin, (fields.get(bin) ?? 0) + 1);
-    if (event.transition.state !== "succeeded") {
-      const failed = `f:${event.actorName}`;
-      fields.set(failed, (fields.get(failed) ?? 0) + 1);
-    }
+    let actors = counts.get(at);
+    if (!actors) counts.set(at, (actors = new Map()));
+    let bins = actors.get(event.actorName);
+    if (!bins) actors.set(event.actorName, (bins = new Map()));
+    const bin = durationBin(event.durationMs);
+    bins.set(bin, (bins.get(bin) ?? 0) + 1);
+    if (event.transition.state !== "succeeded") bins.set("f", (bins.get("f") ?? 0) + 1);
+  }
+  const increments = new Map<number, Map<string, number>>();
+  for (const [at, actors] of counts) {
+    const fields = new Map<string, number>();
+    for (const [actorName, bins] of actors) for (const [bin, count] of bins) fields.set(`${bin}:${actorName}`, count);
+    increments.set(at, fields);
   }
   return increments;
 }

@@ -12,6 +12,7 @@ export class MessageEvent implements StatusEvent {
   readonly actorName: string;
   readonly queueName: string;
   readonly retries: number;
+  readonly sentAt: number;
   private readonly message: Message | undefined;
   private argsText: string | undefined;
   private kwargsText: string | undefined;
@@ -33,6 +34,7 @@ export class MessageEvent implements StatusEvent {
     this.queueName = canonicalQueueName(message.queueName);
     const retries = message.options.retries;
     this.retries = typeof retries === "number" ? retries : 0;
+    this.sentAt = message.messageTimestamp;
     this.message = previews ? message : undefined;
     this.optionsText = options;
   }

@@ -1,13 +1,16 @@
+import { DecodeError } from "@troupe/core";
 import { stateRank } from "./message-state.js";
 import type { StatusEvent, StatusRecord, StatusTransition } from "./status-store.js";
 import { MAX_TRANSITIONS } from "./transitions.js";
 
 /**
  * How `RedisStatusStore` lays a record out (write-status.lua writes it):
- * `<state>|<updatedAt>\n<static JSON>\n<transition JSON>,<transition JSON>,...`. The static
- * part (ids, arguments, the options sent) is written once; every later change is an append
- * of transitions, which carry what they change (`retries`, `durationMs`, `options`), so the
- * common write never decodes the record. Reading folds them back into a `StatusRecord`.
+ * `<static JSON>\n<transition>\t<transition>...`. The static part (ids, arguments, the
+ * options sent) is written once; every later change is an append of transitions, which
+ * carry what they change (`retries`, `durationMs`, `options`), so no write reads the record.
+ * A transition is `<state>@<at>`, then `+<durationMs>`, `#<retries>` and a JSON object of the
+ * rest (`error`, `options` as JSON text) when present: short, as it is sent and stored for
+ * every run. Reading orders the transitions and folds them into a `StatusRecord`.
  */
 
 /** The static part of a record. */
@@ -31,6 +34,12 @@ interface StoredTransition extends StatusTransition {
   options?: string;
 }
 
+/** What a stored transition's JSON object holds. */
+interface TransitionRest {
+  error?: StatusTransition["error"];
+  options?: string;
+}
+
 const isWaiting = (state: string) => state === "queued" || state === "delayed";
 
 /** The static part of the record an event creates, as JSON text, with the options preview given. */
@@ -47,30 +56,50 @@ export function staticPart(event: StatusEvent, options: string | undefined): str
 }
 
 /**
- * One transition as stored, as JSON text, written by hand: it runs for every event. The
- * options travel with a failure or a new enqueue, the transitions that change them, unless
- * `withOptions` is false (the transition that creates the record: they are in its static part).
+ * One transition as stored, written by hand: it runs for every event. The options travel
+ * with a failure or a new enqueue, the transitions that change them, unless `withOptions`
+ * is false (the transition that creates the record: they are in its static part).
  */
 export function storedTransition(event: StatusEvent, withOptions = true): string {
   const { state, at, error } = event.transition;
-  let text = `{"state":"${state}","at":${Math.floor(at)}`;
-  if (error !== undefined) text += `,"error":${JSON.stringify(error)}`;
-  if (event.retries !== undefined && event.retries > 0) text += `,"retries":${event.retries}`;
-  if (event.durationMs !== undefined) text += `,"durationMs":${event.durationMs}`;
-  if (withOptions && (error !== undefined || isWaiting(state))) {
-    const options = event.options;
-    if (options !== undefined) text += `,"options":${JSON.stringify(options)}`;
+  let text = `${state}@${Math.floor(at)}`;
+  if (event.durationMs !== undefined) text += `+${event.durationMs}`;
+  if (event.retries !== undefined && event.retries > 0) text += `#${event.retries}`;
+  const options = withOptions && (error !== undefined || isWaiting(state)) ? event.options : undefined;
+  if (error !== undefined || options !== undefined) {
+    const rest: TransitionRest = {};
+    if (error !== undefined) rest.error = error;
+    if (options !== undefined) rest.options = options;
+    text += JSON.stringify(rest);
   }
-  return `${text}}`;
+  return text;
+}
+
+// state@at, then +durationMs, #retries and the JSON rest, each optional.
+const TRANSITION = /^([a-z-]+)@(\d+)(?:\+([^#{]+))?(?:#(\d+))?(\{.*)?$/s;
+
+function parseTransition(text: string): StoredTransition {
+  const match = TRANSITION.exec(text);
+  if (!match) throw new DecodeError(`a status record holds an unreadable transition: ${text.slice(0, 80)}`);
+  const transition: StoredTransition = { state: match[1] as StatusTransition["state"], at: Number(match[2]) };
+  if (match[3] !== undefined) transition.durationMs = Number(match[3]);
+  if (match[4] !== undefined) transition.retries = Number(match[4]);
+  if (match[5] !== undefined) {
+    const rest = JSON.parse(match[5]) as TransitionRest;
+    if (rest.error !== undefined) transition.error = rest.error;
+    if (rest.options !== undefined) transition.options = rest.options;
+  }
+  return transition;
 }
 
 /** A record from its stored text, folded as `applyEvent` folds events. */
 export function parseStoredRecord(raw: string): StatusRecord {
-  const header = raw.indexOf("\n");
-  const body = raw.indexOf("\n", header + 1);
-  const state = raw.slice(0, raw.indexOf("|")) as StatusRecord["state"];
-  const part = JSON.parse(raw.slice(header + 1, body)) as StaticPart;
-  const stored = JSON.parse(`[${raw.slice(body + 1)}]`) as StoredTransition[];
+  const body = raw.indexOf("\n");
+  const part = JSON.parse(raw.slice(0, body)) as StaticPart;
+  const stored = raw
+    .slice(body + 1)
+    .split("\t")
+    .map(parseTransition);
   const ordered = stored
     .map((transition, i) => ({ transition, i }))
     .sort((a, b) => a.transition.at - b.transition.at || stateRank(a.transition.state) - stateRank(b.transition.state) || a.i - b.i)
@@ -92,6 +121,7 @@ export function parseStoredRecord(raw: string): StatusRecord {
     transitions[i] = transition;
   }
   if (transitions.length > MAX_TRANSITIONS) transitions.splice(1, transitions.length - MAX_TRANSITIONS);
+  const latest = transitions[transitions.length - 1];
   const record: StatusRecord = {
     messageId: part.messageId,
     actorName: part.actorName,
@@ -99,10 +129,10 @@ export function parseStoredRecord(raw: string): StatusRecord {
     args: part.args,
     ...(part.kwargs === undefined ? {} : { kwargs: part.kwargs }),
     options: JSON.parse(options ?? "{}"),
-    state,
+    state: latest.state,
     transitions,
     createdAt: transitions[0].at,
-    updatedAt: transitions[transitions.length - 1].at,
+    updatedAt: latest.at,
     retries,
   };
   if (durationMs !== undefined) record.durationMs = durationMs;

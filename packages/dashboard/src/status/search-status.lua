@@ -11,7 +11,27 @@ local key = prefix .. "x"
 local from = ARGV[2]
 local upper = ARGV[4] ~= "" and ("(" .. ARGV[4]) or ARGV[3]
 local actor, queue = ARGV[5], ARGV[6]
-local statePrefix = ARGV[7] ~= "" and (ARGV[7] .. "|") or nil
+local wanted = ARGV[7] ~= "" and ARGV[7] or nil
+local RANK = { queued = 0, delayed = 0, running = 1 }
+
+-- The current state of a stored record: that of its latest transition (by time, ties by
+-- rank, then the later one), as redis-status-record.ts reads it (see write-status.lua).
+local function currentState(raw)
+  local at = string.find(raw, "\n", 1, true) + 1
+  local state, latest, latestRank = nil, -1, -1
+  while true do
+    local s, t = string.match(raw, "^([%a-]+)@(%d+)", at)
+    if s then
+      t = tonumber(t)
+      local r = RANK[s] or 2
+      if t > latest or (t == latest and r >= latestRank) then state, latest, latestRank = s, t, r end
+    end
+    local tab = string.find(raw, "\t", at, true)
+    if tab == nil then return state end
+    at = tab + 1
+  end
+end
+
 local limit = tonumber(ARGV[8])
 local budget = tonumber(ARGV[9])
 local CHUNK = 500
@@ -26,7 +46,7 @@ while true do
     local fields = item[2]
     if (actor == "" or fields[4] == actor) and (queue == "" or fields[6] == queue) then
       local raw = redis.call("GET", prefix .. "m:" .. fields[2])
-      if raw and (statePrefix == nil or string.sub(raw, 1, #statePrefix) == statePrefix) then
+      if raw and (wanted == nil or currentState(raw) == wanted) then
         records[#records + 1] = raw
         ids[#records] = item[1]
         if #records > limit then

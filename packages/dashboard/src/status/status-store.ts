@@ -54,7 +54,7 @@ export interface StatusRecord {
   updatedAt: number;
   /** How many times the message was retried so far (the wire option `retries`). */
   retries: number;
-  /** How long the last run took, ms (absent until a run ends). */
+  /** How long the last run took, ms, to the microsecond (absent until a run ends). */
   durationMs?: number;
 }
 
@@ -84,6 +84,12 @@ export interface StatusEvent {
   retries?: number;
   /** How long the run took, on the transition that ends a run. */
   durationMs?: number;
+  /**
+   * When the message was built (its `message_timestamp`), ms. A change this close to it
+   * (within 1% of the TTL) may leave the record's expiry where its creation put it: pushing
+   * it back by so little is not worth a write.
+   */
+  sentAt?: number;
 }
 
 /** Which records `search` returns; every filter is optional and they combine with AND. */

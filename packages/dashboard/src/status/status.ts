@@ -22,7 +22,10 @@ import type { StatusRecord, StatusStore } from "./status-store.js";
 export interface StatusOptions {
   /** Where records are written and read. */
   store: StatusStore;
-  /** How long a record is kept after its latest change, ms (default 7 days). */
+  /**
+   * How long a record is kept after its latest change, ms (default 7 days). A change within
+   * 1% of it after the message was sent may leave the expiry the record's creation set.
+   */
   ttl?: number;
   /** Longest a transition waits before it is written, ms (default 50): a change is visible in about that time. */
   flushInterval?: number;
@@ -48,6 +51,8 @@ interface Run {
   retried: boolean;
   /** Whether this process recorded the message already (else the next event carries the previews that create the record). */
   recorded: boolean;
+  /** Its `running` while held back, so that a short run's `running` and end are written together. */
+  started?: MessageEvent;
   error?: unknown;
   endedAt?: number;
   durationMs?: number;
@@ -69,6 +74,8 @@ export class Status implements Middleware {
   readonly ttl: number;
   private readonly buffer: StatusBuffer;
   private readonly runs = new Map<string, Run>();
+  /** Runs whose `running` is held back (`started`), not yet queued. */
+  private held = 0;
   private readonly stopping = new Map<Worker, Message[]>();
   /** When each message being enqueued was handed to the broker: a worker may run it before `afterEnqueue` sees it. */
   private readonly enqueuedAt = new WeakMap<Message, number>();
@@ -86,6 +93,7 @@ export class Status implements Middleware {
       maxBatch: positive("maxBatch", options.maxBatch ?? 1_000),
       maxBuffered: 100_000,
       onError: (problem) => (this.logger ?? console).warn(`Status: ${problem}`),
+      releaseHeld: (everything, dueBefore) => this.releaseHeld(everything, dueBefore),
     });
     installMessageGetStatus((message) => statusOf(message.broker ?? getBroker()).read(message.messageId));
   }
@@ -122,6 +130,9 @@ export class Status implements Middleware {
   /** Records `running`, creating the record of a message first seen here. */
   beforeProcessMessage(broker: Broker, message: Message): void {
     this.logger = broker.logger;
+    // The same id run again before its run here ended (a duplicate delivery): that run's `running` goes now.
+    this.release(this.runs.get(message.messageId));
+    const started = new MessageEvent(message, { state: "running", at: Date.now() }, true);
     const run: Run = {
       message,
       startedAt: performance.now(),
@@ -129,17 +140,21 @@ export class Status implements Middleware {
       phase: "running",
       retried: false,
       recorded: true,
+      started,
     };
     this.runs.set(message.messageId, run);
-    this.record(message, "running", true);
+    this.held++;
+    this.buffer.holding();
   }
 
   /** Records `succeeded`; a failure waits for the ack or nack, when what follows it is known. */
   afterProcessMessage(_broker: Broker, message: Message, outcome: ProcessOutcome): void {
     let run = this.runs.get(message.messageId);
-    const durationMs = run === undefined ? undefined : performance.now() - run.startedAt;
+    // To the microsecond: finer digits are noise, and they would be stored and sent for every run.
+    const durationMs = run === undefined ? undefined : Math.round((performance.now() - run.startedAt) * 1000) / 1000;
     if (outcome.error === undefined) {
       this.runs.delete(message.messageId);
+      this.release(run);
       this.buffer.push(new MessageEvent(message, { state: "succeeded", at: Date.now() }, false, undefined, durationMs));
       return;
     }
@@ -158,6 +173,7 @@ export class Status implements Middleware {
   afterSkipMessage(_broker: Broker, message: Message): void {
     const run = this.runs.get(message.messageId);
     this.runs.delete(message.messageId);
+    this.release(run);
     this.record(message, "skipped", run === undefined);
   }
 
@@ -198,6 +214,7 @@ export class Status implements Middleware {
       const run = this.runs.get(message.messageId);
       if (run?.message !== message || run.phase !== "running") continue;
       this.runs.delete(message.messageId);
+      this.release(run);
       const error = { type: "Shutdown", message: `${abandoned.message}: the run was abandoned and the message goes back to its queue` };
       this.buffer.push(new MessageEvent(message, { state: "aborted", at: Date.now(), error }, false));
     }
@@ -206,10 +223,26 @@ export class Status implements Middleware {
   }
 
   private endFailedRun(run: Run, otherwise: MessageState): void {
+    this.release(run);
     const { message, error } = run;
     const state = isAbort(error) ? "aborted" : otherwise;
     const transition = { state, at: run.endedAt ?? Date.now(), error: statusError(error, message.options.traceback) };
     this.buffer.push(new MessageEvent(message, transition, !run.recorded, optionsPreview(message.options), run.durationMs));
+  }
+
+  /** Queues the run's held `running`, if it is not queued yet, before the end the caller pushes next. */
+  private release(run: Run | undefined): void {
+    if (run?.started === undefined) return;
+    this.buffer.queue(run.started);
+    run.started = undefined;
+    this.held--;
+  }
+
+  /** The buffer's `releaseHeld`: queues the `running` of the runs started before `dueBefore` (all with `everything`). */
+  private releaseHeld(everything: boolean, dueBefore: number): number {
+    if (this.held === 0) return 0;
+    for (const run of this.runs.values()) if (run.started && (everything || run.started.transition.at <= dueBefore)) this.release(run);
+    return this.held;
   }
 
   private record(message: Message, state: MessageState, previews: boolean): void {

@@ -1,36 +1,43 @@
--- Applies a batch of status events (RedisStatusStore.write). The common cases are a few
--- string operations: a producer's SET NX of a new record, a worker's append of transitions
--- newer than the record's latest. Only a transition older than the latest (events of one
--- message from two processes, out of order) or an oversized record decodes the record.
--- ARGV: key prefix, ttl ms, now ms, stats key lifetime ms, the batch as JSON:
--- {s = {{bucket, field, increment}, ...}, m = {message, ...}}, a message being its events of
--- the batch, in time order: {id, actor, queue, first transition's at and rank, last
--- transition's state and at, 1 when a static part comes with them (the events that create
--- a record) else 0}; then the static JSON parts, joined by "\n", and per message its
--- transition JSON texts joined by ",", the messages joined by "\n". A message without a
--- static part whose record does not exist (a worker's first sight of a message sent without
--- the middleware) is left out: the script returns those ids, and the caller sends their
--- events again with the static part, so a record never shows without its arguments.
+-- Applies a batch of status events (RedisStatusStore.write). The common cases are one or
+-- two commands per message: a producer's SET NX of a new record, a worker's APPEND of its
+-- transitions (and a PEXPIRE), never reading the record: readers order the transitions, so
+-- a transition may be appended after a newer one (events of one message from two processes).
+-- Only a record grown over COMPACT_AT is read and rewritten (compacted).
+-- ARGV: key prefix, ttl ms, now ms, stats key lifetime ms, the stats as JSON
+-- {{bucket, field, increment}, ...}; then the messages that create their record (or whose
+-- id holds a newline) as one flat JSON array: per message its id and 0, or its id, 1, its
+-- first transition's at (ms relative to now), its actor and its queue when a static part
+-- comes with its events; their static JSON parts, joined by "\n"; their transition texts,
+-- joined by "\t" (preceded by a "\t" when they are appended), the messages joined by "\n".
+-- Then the other messages, appended to: their ids, each after "+" (push the record's
+-- expiry back) or "=" (keep it: the record was made moments ago, within 1% of the ttl),
+-- joined by "\n", and their transition texts as above (plain lists: decoding JSON, a
+-- table per message, would cost Redis more than the writes). A message without a static part whose record does not exist (a
+-- worker's first sight of a message sent without the middleware) is left out: the script
+-- returns those ids, and the caller sends their events again with the static part, so a
+-- record never shows without its arguments.
 --
 -- <prefix>m:<id>, the record (redis-status-record.ts reads it), expiring ttl after its latest
--- write: "<state>|<updatedAt>\n" .. static JSON .. "\n" .. transition JSON texts joined by ","
--- (JSON text never holds a raw newline). <prefix>x: a stream of {m = id, a = actor, q = queue}
--- whose entry ids are the records' createdAt (kept increasing), trimmed to the ttl.
--- <prefix>st:<bucket>: run counters.
+-- write: static JSON .. "\n" .. transition texts joined by "\t" (neither JSON text nor a
+-- transition text holds a raw newline or tab). A transition text is "<state>@<at>", then
+-- "+<durationMs>", "#<retries>" and a JSON object of the rest (error, options) when present.
+-- <prefix>x: a stream of {m = id, a = actor, q = queue} whose entry ids are the records'
+-- createdAt (kept increasing), trimmed to the ttl. <prefix>st:<bucket>: run counters.
 local prefix = ARGV[1]
-local ttl = tonumber(ARGV[2])
+-- Passed on as the text it came as: Redis would format a Lua number again on every call.
+local ttl = ARGV[2]
 local now = tonumber(ARGV[3])
-local statsTtl = tonumber(ARGV[4])
-local batch = cjson.decode(ARGV[5])
+local statsTtl = ARGV[4]
+local stats = cjson.decode(ARGV[5])
+local messages = cjson.decode(ARGV[6])
+local statics, texts = ARGV[7], ARGV[8]
+local appendIds, appendTexts = ARGV[9], ARGV[10]
 local MAX_TRANSITIONS = 100
 local COMPACT_AT = 16384
 local RANK = { queued = 0, delayed = 0, running = 1 }
+local LATER = 2
 local streamKey = prefix .. "x"
 local lastMs
-
-local function rank(state)
-  return RANK[state] or 2
-end
 
 -- Stream ids must grow: a record created earlier than the stream's newest entry takes that entry's ms.
 local function index(createdAt, id, actor, queue)
@@ -42,36 +49,42 @@ local function index(createdAt, id, actor, queue)
   redis.call("XADD", streamKey, string.format("%d-*", lastMs), "m", id, "a", actor, "q", queue)
 end
 
--- The rare path: merges in time order (ties by rank, arrival order kept), keeps the newest
--- traceback only and at most MAX_TRANSITIONS (the first and the newest).
-local function rebuild(existing, joined)
-  local list = cjson.decode("[" .. existing .. "]")
-  for _, item in ipairs(cjson.decode("[" .. joined .. "]")) do
-    local r = rank(item.state)
-    local at = #list + 1
-    while at > 1 do
-      local previous = list[at - 1]
-      if previous.at < item.at or (previous.at == item.at and rank(previous.state) <= r) then break end
-      at = at - 1
-    end
-    table.insert(list, at, item)
+-- The rare path: orders the transitions (by time, ties by rank, arrival order kept), keeps the
+-- newest traceback only and at most MAX_TRANSITIONS (the first and the newest).
+local function compact(transitions)
+  local list = {}
+  for text in string.gmatch(transitions, "[^\t]+") do
+    local state, at = string.match(text, "^([%a-]+)@(%d+)")
+    list[#list + 1] = { text = text, at = tonumber(at), rank = RANK[state] or LATER, n = #list }
   end
+  table.sort(list, function(a, b)
+    if a.at ~= b.at then return a.at < b.at end
+    if a.rank ~= b.rank then return a.rank < b.rank end
+    return a.n < b.n
+  end)
   local seen = false
   for j = #list, 1, -1 do
-    local err = list[j].error
-    if err and err.traceback then
-      if seen then err.traceback = nil end
-      seen = true
+    local text = list[j].text
+    local brace = string.find(text, "{", 1, true)
+    if brace and string.find(text, '"traceback"', brace, true) then
+      local rest = cjson.decode(string.sub(text, brace))
+      if rest.error and rest.error.traceback then
+        if seen then
+          rest.error.traceback = nil
+          list[j].text = string.sub(text, 1, brace - 1) .. cjson.encode(rest)
+        end
+        seen = true
+      end
     end
   end
   while #list > MAX_TRANSITIONS do table.remove(list, 2) end
-  local texts = {}
-  for j, item in ipairs(list) do texts[j] = cjson.encode(item) end
-  return table.concat(texts, ","), list[#list].state, list[#list].at, list[1].at
+  local out = {}
+  for j, item in ipairs(list) do out[j] = item.text end
+  return table.concat(out, "\t")
 end
 
 local statsKeys = {}
-for _, counter in ipairs(batch.s) do
+for _, counter in ipairs(stats) do
   local key = prefix .. "st:" .. counter[1]
   redis.call("HINCRBY", key, counter[2], counter[3])
   statsKeys[key] = true
@@ -79,8 +92,6 @@ end
 for key in pairs(statsKeys) do redis.call("PEXPIRE", key, statsTtl) end
 
 local missing = {}
-local statics, texts = ARGV[6], ARGV[7]
-local staticAt, textAt = 1, 1
 
 -- The next newline-separated part of `text` from `at`, and where the one after starts.
 local function nextPart(text, at)
@@ -89,39 +100,58 @@ local function nextPart(text, at)
   return string.sub(text, at, newline - 1), newline + 1
 end
 
-for _, message in ipairs(batch.m) do
-  local id, actor, queue, firstAt, firstRank = message[1], message[2], message[3], message[4], message[5]
-  local lastState, lastAt = message[6], string.format("%d", message[7])
-  local static, joined = ""
-  if message[8] == 1 then static, staticAt = nextPart(statics, staticAt) end
-  joined, textAt = nextPart(texts, textAt)
+-- Appends `joined` (starting with a tab) to the record of `id`, without reading it, and
+-- pushes its expiry back, unless `keepExpiry` (the record was made moments ago).
+local function append(id, joined, keepExpiry)
   local key = prefix .. "m:" .. id
-  local done = false
-  if static ~= "" then
-    done = redis.call("SET", key, lastState .. "|" .. lastAt .. "\n" .. static .. "\n" .. joined, "PX", ttl, "NX")
-    if done then index(firstAt, id, actor, queue) end
-  end
-  if not done then
-    -- SET NX failed, so a record with a static part sent exists: only one without can be missing.
+  local length = redis.call("APPEND", key, joined)
+  if length == #joined then
+    -- APPEND made the key: there was no record to append to.
+    redis.call("DEL", key)
+    missing[#missing + 1] = id
+  elseif length > COMPACT_AT then
     local raw = redis.call("GET", key)
-    if not raw then
-      missing[#missing + 1] = id
+    local body = string.find(raw, "\n", 1, true)
+    redis.call("SET", key, string.sub(raw, 1, body) .. compact(string.sub(raw, body + 1)), "PX", ttl)
+  elseif not keepExpiry then
+    redis.call("PEXPIRE", key, ttl)
+  end
+end
+
+local staticAt, textAt = 1, 1
+local i = 1
+while i <= #messages do
+  local id = messages[i]
+  local joined
+  joined, textAt = nextPart(texts, textAt)
+  if messages[i + 1] == 0 then
+    i = i + 2
+    append(id, joined)
+  else
+    local firstAt, actor, queue = now + messages[i + 2], messages[i + 3], messages[i + 4]
+    i = i + 5
+    local static
+    static, staticAt = nextPart(statics, staticAt)
+    local key = prefix .. "m:" .. id
+    if redis.call("SET", key, static .. "\n" .. joined, "PX", ttl, "NX") then
+      index(firstAt, id, actor, queue)
     else
-      local state, updatedAt = string.match(raw, "^([^|]*)|(%d+)\n")
-      local header = string.find(raw, "\n", 1, true)
-      local body = string.find(raw, "\n", header + 1, true)
-      if static == "" then static = string.sub(raw, header + 1, body - 1) end
-      local existing = string.sub(raw, body + 1)
-      updatedAt = tonumber(updatedAt)
-      local record
-      if #raw < COMPACT_AT and (firstAt > updatedAt or (firstAt == updatedAt and firstRank >= rank(state))) then
-        record = lastState .. "|" .. lastAt .. "\n" .. static .. "\n" .. existing .. "," .. joined
-      else
-        local merged, newestState, newestAt = rebuild(existing, joined)
-        record = string.format("%s|%d\n", newestState, newestAt) .. static .. "\n" .. merged
-      end
-      redis.call("SET", key, record, "PX", ttl)
+      -- The record exists (the id was sent again, or its worker wrote first): the static part sent replaces its own.
+      local raw = redis.call("GET", key)
+      local transitions = string.sub(raw, string.find(raw, "\n", 1, true) + 1) .. "\t" .. joined
+      if #transitions > COMPACT_AT then transitions = compact(transitions) end
+      redis.call("SET", key, static .. "\n" .. transitions, "PX", ttl)
     end
+  end
+end
+
+if appendIds ~= "" then
+  local idAt, id, joined = 1
+  textAt = 1
+  while idAt <= #appendIds do
+    id, idAt = nextPart(appendIds, idAt)
+    joined, textAt = nextPart(appendTexts, textAt)
+    append(string.sub(id, 2), joined, string.byte(id, 1) == 61)
   end
 end
 

@@ -1,5 +1,5 @@
 import { canPauseQueues, type QueueStats } from "@troupe/core";
-import type { ActorStats } from "../../status/status-store.js";
+import type { ActorStats, ActorStatsBucket } from "../../status/status-store.js";
 import type { DashboardContext, RouteRequest } from "../dashboard-context.js";
 import { html, type SafeHtml } from "../html.js";
 import { redactSecrets } from "../secrets.js";
@@ -66,19 +66,37 @@ export function ms(value: number): string {
   return `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ms`;
 }
 
-function actorCharts(actor: ActorStats, bucketMs: number): SafeHtml {
-  const perSecond = (n: number) => (n * 1000) / bucketMs;
+/** A rate for people: 0.25, 3.5, 105 msg/s. */
+function rate(perSecond: number): string {
+  return `${perSecond >= 100 ? perSecond.toFixed(0) : perSecond >= 10 ? perSecond.toFixed(1) : perSecond.toFixed(2)} msg/s`;
+}
+
+/**
+ * Runs per second in each bucket. The last bucket is the one in progress: its runs are
+ * divided by the time it has run so far (at least a second), not by its full width, or a
+ * bucket 1 s old would show a tenth of the real rate.
+ */
+function bucketRates(buckets: readonly ActorStatsBucket[], bucketMs: number, now: number, of: (b: ActorStatsBucket) => number): number[] {
+  return buckets.map((bucket) => {
+    const elapsed = Math.min(bucketMs, Math.max(1_000, now - bucket.at));
+    return (of(bucket) * 1000) / elapsed;
+  });
+}
+
+function actorCharts(actor: ActorStats, bucketMs: number, now: number): SafeHtml {
   const { total } = actor;
+  const processed = bucketRates(actor.buckets, bucketMs, now, (b) => b.processed);
+  const latest = processed.length === 0 ? 0 : processed[processed.length - 1];
   return html`<figure class="actor" data-actor="${actor.actorName}">
-<figcaption><strong>${actor.actorName}</strong> <span class="muted">${total.processed} run(s), ${total.failed} failed · p50 ${ms(total.p50)} · p95 ${ms(total.p95)} · p99 ${ms(total.p99)}</span></figcaption>
+<figcaption><strong>${actor.actorName}</strong> <span class="muted">${total.processed} run(s), ${total.failed} failed · <span data-stat="rate">${rate(latest)}</span> now · p50 ${ms(total.p50)} · p95 ${ms(total.p95)} · p99 ${ms(total.p99)}</span></figcaption>
 ${chart({
   title: `${actor.actorName}: throughput`,
   unit: "msg/s",
   kind: "bars",
   from: "-15 min",
   series: [
-    { name: "processed", className: "s1", values: actor.buckets.map((b) => perSecond(b.processed)) },
-    { name: "failed", className: "s4", values: actor.buckets.map((b) => perSecond(b.failed)) },
+    { name: "processed", className: "s1", values: processed },
+    { name: "failed", className: "s4", values: bucketRates(actor.buckets, bucketMs, now, (b) => b.failed) },
   ],
 })}
 ${chart({
@@ -99,7 +117,8 @@ ${chart({
 export async function chartsFragment(context: DashboardContext): Promise<SafeHtml> {
   const report = await context.store.actorStats({ sinceMs: CHART_WINDOW_MS });
   if (report.actors.length === 0) return html`<p class="empty">No runs recorded in the last 15 minutes.</p>`;
-  return html`${report.actors.map((actor) => actorCharts(actor, report.bucketMs))}`;
+  const now = Date.now();
+  return html`${report.actors.map((actor) => actorCharts(actor, report.bucketMs, now))}`;
 }
 
 /** The queues page: live counts, pause/resume, and the per-actor charts. */

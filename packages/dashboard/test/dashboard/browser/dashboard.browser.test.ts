@@ -50,6 +50,13 @@ describe("the dashboard in Chromium", { timeout: 90_000 }, () => {
     await eventually(async () => (await env.store.actorStats()).actors.some((a) => a.total.processed >= 300), "the stats counted the runs");
     await page.reload();
     await waitForCount(page, 'figure[data-actor="tick"] svg.chart', 2);
+    // The throughput axis label is whole and inside its image: "100 msg/s" once lost its first digits and read "0 msg/s".
+    const label = (await page.evaluate(`(() => {
+      const tick = document.querySelector('figure[data-actor="tick"] svg.chart text.tick');
+      return { text: tick.textContent, left: tick.getBBox().x };
+    })()`)) as { text: string; left: number };
+    expect(label.text).toMatch(/^[1-9][\d.]* msg\/s$/);
+    expect(label.left).toBeGreaterThanOrEqual(0);
     await screenshot(page, "queues");
     expect(browser.errors).toEqual([]);
   });

@@ -80,10 +80,10 @@ export class Client {
   }
 }
 
-/** A GET with headers fetch() will not send (`Host`): the status code. */
-export function statusWithHeaders(url: string, headers: Record<string, string>): Promise<number> {
+/** A GET with headers fetch() will not send (`Host`), or from another loopback address: the status code. */
+export function statusWithHeaders(url: string, headers: Record<string, string>, localAddress?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
+    const req = request(url, { headers, localAddress }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
