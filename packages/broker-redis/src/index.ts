@@ -1,9 +1,10 @@
 /**
- * `RedisBroker`: Troupe on Redis, with Dramatiq's key layout, ack sets and heartbeats.
+ * `RedisBroker`: Troupe on Redis, with Dramatiq's key layout, ack sets and heartbeats;
+ * `RedisTransport`: the transport it runs on.
  *
  * @module @troupe/broker-redis
  */
-export { RedisBroker, type RedisBrokerOptions } from "./redis-broker.js";
+export { RedisBroker, type RedisBrokerOptions, type RedisDelivery } from "./redis-broker.js";
 export type { RedisClient, RedisConnectionOptions } from "./redis-connection.js";
-export type { RedisDelivery } from "./redis-consumer.js";
+export { RedisTransport, type RedisTransportOptions } from "./redis-transport.js";
 export type { RedisWorkerInfo } from "./worker-heartbeats.js";

@@ -1,6 +1,7 @@
 -- Returns the messages of workers whose heartbeat is older than the timeout to
 -- their queues, forgets such workers once no ack set of theirs is left, and
--- drops dead letters older than their TTL.
+-- drops dead letters older than their TTL with their reasons (and reasons whose dead
+-- letter a Dramatiq worker's maintenance dropped: it knows only its own two keys).
 -- ARGV: namespace, worker id, now (ms), heartbeat timeout, dead message TTL, then canonical queues.
 local ns, worker, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local heartbeats = ns .. ":__heartbeats__"
@@ -53,13 +54,23 @@ local expired = 0
 local horizon = now - tonumber(ARGV[5])
 for i = 6, #ARGV do
   local xq = ns .. ":" .. ARGV[i] .. ".XQ"
+  local reasons = xq .. ".reasons"
   local old = redis.call("ZRANGEBYSCORE", xq, "-inf", horizon)
   for first = 1, #old, 1000 do
-    redis.call("HDEL", xq .. ".msgs", unpack(old, first, math.min(first + 999, #old)))
+    local last = math.min(first + 999, #old)
+    redis.call("HDEL", xq .. ".msgs", unpack(old, first, last))
+    redis.call("HDEL", reasons, unpack(old, first, last))
   end
   if #old > 0 then
     redis.call("ZREMRANGEBYSCORE", xq, "-inf", horizon)
     expired = expired + #old
+  end
+  if redis.call("HLEN", reasons) > redis.call("ZCARD", xq) then
+    for _, id in ipairs(redis.call("HKEYS", reasons)) do
+      if not redis.call("ZSCORE", xq, id) then
+        redis.call("HDEL", reasons, id)
+      end
+    end
   end
 end
 return { requeued, expired }

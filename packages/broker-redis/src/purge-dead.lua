@@ -4,5 +4,5 @@ local ns, worker = ARGV[1], ARGV[2]
 redis.call("ZADD", ns .. ":__heartbeats__", ARGV[3], worker)
 local xq = ns .. ":" .. ARGV[4] .. ".XQ"
 local count = redis.call("ZCARD", xq)
-redis.call("DEL", xq, xq .. ".msgs")
+redis.call("DEL", xq, xq .. ".msgs", xq .. ".reasons")
 return count

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from "ioredis";
 import ackLua from "./ack.lua";
+import deleteDeadLua from "./delete-dead.lua";
 import enqueueLua from "./enqueue.lua";
 import fetchLua from "./fetch.lua";
 import maintenanceLua from "./maintenance.lua";
@@ -8,7 +9,6 @@ import nackLua from "./nack.lua";
 import purgeLua from "./purge.lua";
 import purgeDeadLua from "./purge-dead.lua";
 import requeueLua from "./requeue.lua";
-import requeueDeadLua from "./requeue-dead.lua";
 import statsLua from "./stats.lua";
 
 /** Command names are prefixed so they cannot clash with commands a shared client already defines. */
@@ -22,12 +22,13 @@ const SCRIPTS = {
   troupePurge: purgeLua,
   troupeMaintenance: maintenanceLua,
   troupeStats: statsLua,
-  troupeRequeueDead: requeueDeadLua,
+  troupeDeleteDead: deleteDeadLua,
   troupePurgeDead: purgeDeadLua,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
 export type ScriptArg = string | Buffer | number;
+
 type ScriptCaller = (...args: ScriptArg[]) => Promise<unknown>;
 
 /** Most ids one script call carries: keeps Lua's unpack() and the argument list bounded. */

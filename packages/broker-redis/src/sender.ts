@@ -1,8 +1,9 @@
 import { ConnectionError, EnqueueUncertain, type Logger } from "@troupe/core";
 import { ReplyError } from "ioredis";
+import { DirectConnection } from "./direct-connection.js";
 import { RedisClock } from "./redis-clock.js";
 import { type RedisClient, type RedisConnection, wrapError } from "./redis-connection.js";
-import { defineScripts, REFUSED } from "./redis-scripts.js";
+import { REFUSED } from "./redis-scripts.js";
 
 /** The script calls of one send, issued together; each must store nothing after `deadline` (Redis clock, ms). */
 export type SendCalls = (client: RedisClient, deadline: number) => Promise<unknown>[];
@@ -16,7 +17,7 @@ interface Unanswered {
  * Sends enqueue and move scripts so that none can take effect after its caller was
  * told it failed. ioredis, left to itself, queues commands while disconnected and
  * resends unanswered ones after a reconnect, so a send that timed out could still be
- * stored later, or stored twice. Sends therefore use a connection of their own that
+ * stored later, or stored twice. Sends therefore use a `DirectConnection`, which
  * does neither, and every call carries a deadline that Redis checks against its own
  * clock (`TIME`): the moment the caller gives up. A send whose connection closes
  * before the answer, or that gets none in `connectTimeout`, is rejected with
@@ -87,20 +88,7 @@ export class Sender {
 
   private open(): { connection: RedisConnection; clock: RedisClock } {
     if (this.opened) return this.opened;
-    // No offline queue and no resend: a command is written once, on a ready connection, or fails.
-    // No auto-pipelining either: it runs one pipeline at a time, and one lost with its connection
-    // (never resent, never answered) would hold back every later command.
-    const connection = this.source.duplicate(
-      {
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        autoResendUnfulfilledCommands: false,
-        enableAutoPipelining: false,
-        commandTimeout: undefined,
-      },
-      "sends",
-    );
-    defineScripts(connection.client);
+    const { connection } = new DirectConnection(this.source, "sends");
     const clock = new RedisClock(connection.client);
     connection.client.on("ready", () => clock.read().catch(() => {}));
     connection.client.on("close", () => {

@@ -1,4 +1,4 @@
-import type { RedisBroker } from "./redis-broker.js";
+import type { RedisConnection } from "./redis-connection.js";
 
 /** One process seen in a Redis broker's heartbeats: a worker, or a producer that ran a script. */
 export interface RedisWorkerInfo {
@@ -13,22 +13,28 @@ export interface RedisWorkerInfo {
 }
 
 /**
- * Every process in the heartbeat ZSET, newest beat first, with what its ack sets hold
- * for `queueNames` (canonical and delay queues). Read-only: two round trips.
+ * Every process in the heartbeat ZSET of `namespace`, newest beat first, with what its
+ * ack sets hold for `queueNames` (canonical and delay queues). Read-only: two round trips.
  */
-export async function listWorkers(broker: RedisBroker, queueNames: readonly string[]): Promise<RedisWorkerInfo[]> {
-  return broker.connection.bounded("list workers", async () => {
-    const flat = await broker.client.zrevrange(broker.key("__heartbeats__"), 0, -1, "WITHSCORES");
+export async function listWorkers(
+  connection: RedisConnection,
+  namespace: string,
+  heartbeatTimeout: number,
+  queueNames: readonly string[],
+): Promise<RedisWorkerInfo[]> {
+  const client = connection.client;
+  return connection.bounded("list workers", async () => {
+    const flat = await client.zrevrange(`${namespace}:__heartbeats__`, 0, -1, "WITHSCORES");
     const workers: RedisWorkerInfo[] = [];
     const now = Date.now();
     for (let i = 0; i < flat.length; i += 2) {
       const lastHeartbeat = Number(flat[i + 1]);
-      workers.push({ workerId: flat[i], lastHeartbeat, alive: now - lastHeartbeat < broker.heartbeatTimeout, inFlight: {} });
+      workers.push({ workerId: flat[i], lastHeartbeat, alive: now - lastHeartbeat < heartbeatTimeout, inFlight: {} });
     }
     const queues = queueNames.flatMap((queue) => [queue, `${queue}.DQ`]);
     if (workers.length === 0 || queues.length === 0) return workers;
-    const pipeline = broker.client.pipeline();
-    for (const worker of workers) for (const queue of queues) pipeline.scard(broker.key(`__acks__.${worker.workerId}.${queue}`));
+    const pipeline = client.pipeline();
+    for (const worker of workers) for (const queue of queues) pipeline.scard(`${namespace}:__acks__.${worker.workerId}.${queue}`);
     const counts = (await pipeline.exec()) ?? [];
     let at = 0;
     for (const worker of workers) {

@@ -1,4 +1,4 @@
-import { actor, canonicalQueueName, currentMessage, EnqueueUncertain, type Message, Worker } from "@troupe/core";
+import { actor, currentMessage, EnqueueUncertain, Worker } from "@troupe/core";
 import { eventually, sleep } from "@troupe/testkit";
 import { Redis } from "ioredis";
 import { afterEach, expect, it } from "vitest";
@@ -63,11 +63,8 @@ it(`moves ${DELAYED} delayed messages once when the move's answer is lost: the r
   await actor("warm_up", () => {}, { broker, queueName: "warm_up" }).send();
   // The move reaches a busy Redis, the connection drops before the answer, Redis then runs it.
   const { done } = await blockRedis(redis.url, 1_500);
-  const moved = held.map(({ message }) => {
-    const delayed = message as Message;
-    return delayed.copy({ queueName: canonicalQueueName(delayed.queueName), options: { eta: undefined } });
-  });
-  const moving = broker.enqueueMany(moved).catch((error: unknown) => error);
+  // What the worker does with due delayed messages.
+  const moving = broker.moveDelayed(held.map((delivery) => ({ consumer, delivery }))).catch((error: unknown) => error);
   await sleep(200);
   proxy.drop();
   const error = await moving;

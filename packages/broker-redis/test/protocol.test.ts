@@ -89,7 +89,7 @@ describe("Redis protocol", () => {
     for (const { id, args } of expected) expect(runs.get(id)).toContainEqual(args);
   });
 
-  it("writes the key layout of redis-keys.json: names, types, ack sets, heartbeats, no TTLs", async () => {
+  it("writes the key layout of redis-keys.json (plus Troupe's dead-letter reasons): names, types, ack sets, heartbeats, no TTLs", async () => {
     const { namespace, make } = open("layout");
     const producer = make();
     const workerBroker = make();
@@ -145,6 +145,8 @@ describe("Redis protocol", () => {
         pttl: k.pttl,
         size: Array.isArray(k.value) ? k.value.length : Object.keys(k.value as object).length,
       }))
+      // The one key Troupe adds to Dramatiq's layout: why each dead letter died, beside q.XQ.
+      .concat([{ key: "NS:emails.XQ.reasons", type: "hash", pttl: -1, size: 1 }])
       .sort((a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key));
     const actual = [];
     for (const key of (await admin.keys(`${namespace}:*`)).sort()) {
