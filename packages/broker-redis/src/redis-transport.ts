@@ -75,6 +75,8 @@ export class RedisTransport implements Transport<string> {
   readonly workerId = uuid4();
   /** Prefix of every key. */
   readonly namespace: string;
+  /** Where it connects, as logs and operator pages name it (`Redis at redis://:***@host:port/db`), passwords hidden. */
+  readonly address: string;
   /** Ms of heartbeat silence after which a worker counts as dead. */
   readonly heartbeatTimeout: number;
   /** Ms after which maintenance deletes a dead letter. */
@@ -103,6 +105,7 @@ export class RedisTransport implements Transport<string> {
     this.maintenanceInterval = options.maintenanceInterval ?? this.heartbeatTimeout / 4;
     this.logger = options.logger ?? consoleLogger();
     this.connection = new RedisConnection(options, this.logger);
+    this.address = this.connection.name;
     this.sender = new Sender(this.connection, this.logger);
     defineScripts(this.connection.client);
     this.signal = new WakeSignal(this.connection.client, this.namespace, this.logger, this.connection.connectTimeout);

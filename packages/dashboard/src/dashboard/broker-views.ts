@@ -44,11 +44,11 @@ export async function workersView(broker: Broker, queueNames: readonly string[])
  * password replaced by `***` (brokers keep their URLs, and some keep them with credentials).
  */
 export function describeBroker(broker: Broker): string {
-  const shape = broker as unknown as { urls?: unknown; url?: unknown; namespace?: unknown; connection?: { name?: unknown } };
+  const shape = broker as unknown as { urls?: unknown; url?: unknown; namespace?: unknown; transport?: { address?: unknown } };
   const parts: string[] = [broker.constructor.name];
   if (Array.isArray(shape.urls)) parts.push(shape.urls.map(String).join(", "));
   else if (typeof shape.url === "string") parts.push(shape.url);
-  else if (typeof shape.connection?.name === "string") parts.push(shape.connection.name);
+  else if (typeof shape.transport?.address === "string") parts.push(shape.transport.address);
   if (typeof shape.namespace === "string") parts.push(`namespace ${shape.namespace}`);
   return redactSecrets(parts.join(" · "));
 }
