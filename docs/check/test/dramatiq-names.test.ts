@@ -5,7 +5,7 @@ import * as rabbitmqPackage from "@troupe/broker-rabbitmq";
 import * as redisPackage from "@troupe/broker-redis";
 import { parseCommandLine } from "@troupe/cli";
 import * as core from "@troupe/core";
-import { actor, BROKER_URL_ENV, HOOK_NAMES, Message, OPTION_WIRE_NAMES, toWireName, WORKER_ENV } from "@troupe/core";
+import { actor, BROKER_URL_ENV, HOOK_NAMES, Message, MessageContext, OPTION_WIRE_NAMES, toWireName, WORKER_ENV } from "@troupe/core";
 import * as prometheusPackage from "@troupe/prometheus";
 import * as rateLimitPackage from "@troupe/rate-limit";
 import * as rateLimitMemcached from "@troupe/rate-limit/memcached";
@@ -130,6 +130,7 @@ describe("exports", () => {
   const samples: Record<string, object> = {
     Actor: actor("dramatiq_names_sample", () => undefined, { broker }),
     Message: new Message({ queueName: "default", actorName: "a", args: [] }),
+    MessageContext: new MessageContext(new Message({ queueName: "default", actorName: "a", args: [] })),
     Broker: broker,
     MemoryBroker: broker,
   };

@@ -22,13 +22,19 @@ export type ChildMessage =
   /** The one-line reason a worker process is about to exit at start. */
   | { type: "fatal"; message: string }
   /** Asks the supervisor to load a supervisor-side extension module (see supervisor-extensions.ts). */
-  | { type: "extension"; module: string; options: unknown };
+  | { type: "extension"; module: string; options: unknown }
+  /** Its worker finished pausing: it fetches nothing and runs no actor. */
+  | { type: "paused" };
 
 /** Sent by the supervisor to a worker process. */
 export type ParentMessage =
   | { type: "stop" }
   /** A watchdog kill was counted against a message, which may now come back to this process. */
-  | { type: "blocked"; message: BlockedMessage };
+  | { type: "blocked"; message: BlockedMessage }
+  /** SIGUSR1 reached the supervisor: `Worker.pause()`. */
+  | { type: "pause" }
+  /** SIGUSR2 reached the supervisor: `Worker.resume()`. */
+  | { type: "resume" };
 
 /** The environment variable that carries a worker process's settings; its presence makes `bin` a worker. */
 export const WORKER_CONFIG_ENV = "TROUPE_WORKER_PROCESS";
@@ -46,4 +52,6 @@ export interface WorkerProcessConfig {
   maxBlocks: number;
   /** The kill counts known when the process was forked (the supervisor sends later ones). */
   blocked: BlockedMessage[];
+  /** Start paused: the supervisor was paused (SIGUSR1) when it forked the process. */
+  paused: boolean;
 }

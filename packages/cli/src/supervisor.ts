@@ -4,6 +4,7 @@ import { BlockLedger } from "./block-ledger.js";
 import { ExitCode } from "./exit-codes.js";
 import type { ChildMessage, ParentMessage, WorkerProcessConfig } from "./ipc.js";
 import { WORKER_CONFIG_ENV } from "./ipc.js";
+import { PauseControl } from "./pause-control.js";
 import { SupervisorExtensions } from "./supervisor-extensions.js";
 import { type WatchOptions, watchForChanges } from "./watch.js";
 import { type BlockedProcess, Watchdog } from "./watchdog.js";
@@ -12,8 +13,8 @@ export interface SupervisorOptions {
   /** The script each worker process runs (the `troupe` binary itself). */
   entry: string;
   processes: number;
-  /** The worker processes' settings; the supervisor adds the kill counts it knows at each fork. */
-  worker: Omit<WorkerProcessConfig, "blocked">;
+  /** The worker processes' settings; the supervisor adds the kill counts it knows and whether it is paused at each fork. */
+  worker: Omit<WorkerProcessConfig, "blocked" | "paused">;
   watchdogTimeout: number;
   /** The directory whose changes reload the workers, and which of its files count. */
   watch: WatchOptions | undefined;
@@ -52,6 +53,7 @@ export class Supervisor {
   private readonly watchdog: Watchdog;
   private readonly ledger = new BlockLedger();
   private readonly extensions: SupervisorExtensions;
+  private readonly pauses: PauseControl;
   private state: State = "starting";
   private reloadPending = false;
   private stopWatching: (() => void) | undefined;
@@ -64,11 +66,14 @@ export class Supervisor {
     ["SIGTERM", () => this.onStopSignal("SIGTERM")],
     ["SIGINT", () => this.onStopSignal("SIGINT")],
     ["SIGHUP", () => this.reload("SIGHUP")],
+    ["SIGUSR1", () => this.state !== "stopping" && this.pauses.pause("SIGUSR1")],
+    ["SIGUSR2", () => this.state !== "stopping" && this.pauses.resume("SIGUSR2")],
   ];
 
   constructor(private readonly options: SupervisorOptions) {
     this.watchdog = new Watchdog(options.watchdogTimeout, (blocked) => this.onBlocked(blocked));
     this.extensions = new SupervisorExtensions({ workers: () => this.liveWorkers(), logger: options.logger });
+    this.pauses = new PauseControl({ workers: () => this.liveWorkers(true), processes: options.processes, logger: options.logger });
   }
 
   private get log(): Logger {
@@ -91,7 +96,7 @@ export class Supervisor {
   }
 
   private spawn(slot: number): void {
-    const config: WorkerProcessConfig = { ...this.options.worker, blocked: this.ledger.snapshot() };
+    const config: WorkerProcessConfig = { ...this.options.worker, blocked: this.ledger.snapshot(), paused: this.pauses.paused };
     const env = { ...this.options.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) };
     const proc = fork(this.options.entry, [], { env, stdio: this.options.stdio, execArgv: process.execArgv });
     const child: Child = {
@@ -114,6 +119,7 @@ export class Supervisor {
     else if (message.type === "finished") this.ledger.finished(pid, message.id);
     else if (message.type === "fatal") this.fatalMessages.set(pid, message.message);
     else if (message.type === "extension") this.extensions.start(message.module, message.options);
+    else if (message.type === "paused") this.pauses.finished(pid);
     else if (message.type === "ready") {
       child.ready = true;
       this.crashes.delete(child.slot);
@@ -123,8 +129,10 @@ export class Supervisor {
     }
   }
 
-  private liveWorkers(): ChildProcess[] {
-    return [...this.children.values()].filter((child) => child.ready && !child.stopping && child.proc.connected).map((child) => child.proc);
+  /** The worker processes consuming (with `starting`, also those still starting), not stopping. */
+  private liveWorkers(starting = false): ChildProcess[] {
+    const live = (child: Child) => (starting || child.ready) && !child.stopping && child.proc.connected;
+    return [...this.children.values()].filter(live).map((child) => child.proc);
   }
 
   private checkAllReady(): void {
@@ -143,6 +151,7 @@ export class Supervisor {
     const pid = child.proc.pid as number;
     this.watchdog.forget(pid);
     this.ledger.exited(pid);
+    this.pauses.forget(pid);
     if (this.children.get(child.slot) === child) this.children.delete(child.slot);
     const reason = this.fatalMessages.get(pid);
     this.fatalMessages.delete(pid);

@@ -36,7 +36,13 @@ export async function runWorkerProcess(config: WorkerProcessConfig): Promise<nev
   let worker: Worker | undefined;
   let broker: Broker | undefined;
   let stopping: Promise<never> | undefined;
+  let paused = config.paused;
   const guard = new BlockGuard(config.maxBlocks, config.blocked, send);
+  const pause = (running: Worker) => {
+    void running.pause().then(() => {
+      if (running.isPaused) send({ type: "paused" });
+    });
+  };
 
   const stop = (): Promise<never> => {
     stopping ??= (async () => {
@@ -50,11 +56,19 @@ export async function runWorkerProcess(config: WorkerProcessConfig): Promise<nev
   const onSignal = () => (stopping ? process.exit(ExitCode.Killed) : void stop());
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  // Reloads are the supervisor's to run; a terminal hangup reaching the group must not kill the workers.
-  process.on("SIGHUP", () => {});
+  // Reloads, pauses and resumes are the supervisor's to run: a hangup reaching the group must not kill the
+  // workers, nor SIGUSR1 open Node's inspector in each of them, nor SIGUSR2 (whose default is to exit) kill them.
+  for (const signal of ["SIGHUP", "SIGUSR1", "SIGUSR2"] as const) process.on(signal, () => {});
   process.on("message", (message: ParentMessage) => {
     if (message.type === "stop") void stop();
     else if (message.type === "blocked") guard.record(message.message);
+    else if (message.type === "pause") {
+      paused = true;
+      if (worker) pause(worker);
+    } else if (message.type === "resume") {
+      paused = false;
+      worker?.resume();
+    }
   });
   // An orphaned worker (supervisor gone) must not keep consuming.
   process.on("disconnect", () => void stop());
@@ -76,6 +90,7 @@ export async function runWorkerProcess(config: WorkerProcessConfig): Promise<nev
     broker.addMiddleware(reporter);
     // Last, so that it runs right before the actor and reports exactly what runs.
     broker.addMiddleware(guard);
+    if (paused) pause(worker);
     await worker.start();
     setInterval(() => reporter.beat(), config.heartbeatInterval);
     send({ type: "ready" });

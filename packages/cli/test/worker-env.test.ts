@@ -39,13 +39,14 @@ describe("troupe worker and the TROUPE_* worker variables", () => {
 
   it("exits 2 with one line naming a variable that is not a whole number, before starting any worker", async () => {
     const s = space();
-    for (const [name, value] of [
-      ["TROUPE_DELAY_QUEUE_PREFETCH", "lots"],
-      ["TROUPE_SHUTDOWN_TIMEOUT", "-5"],
-    ]) {
+    for (const [name, value, min] of [
+      ["TROUPE_DELAY_QUEUE_PREFETCH", "lots", 1],
+      ["TROUPE_SHUTDOWN_TIMEOUT", "-5", 0],
+      ["TROUPE_RESTART_DELAY", "0", 1],
+    ] as const) {
       const { code, stderr } = await run(["worker", ...MODULES, "--processes", "1"], { ...s.env, [name]: value });
       expect(code).toBe(2);
-      expect(stderr).toBe(`troupe: ${name} must be a whole number of at least ${name.includes("PREFETCH") ? 1 : 0}, got "${value}"\n`);
+      expect(stderr).toBe(`troupe: ${name} must be a whole number of at least ${min}, got "${value}"\n`);
     }
     expect(await s.redis.exists(`${s.ns}:test:booted`)).toBe(0);
   });

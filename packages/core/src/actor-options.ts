@@ -48,8 +48,14 @@ export interface ActorOptions extends OverridableOptions {
   priority?: number;
   /** Bind to this broker instead of the global one (`setBroker`). */
   broker?: Broker;
-  /** Accept a foreign producer's non-empty `kwargs` as a final plain-object argument. */
-  kwargs?: boolean;
+  /**
+   * Whether the actor takes a message's `kwargs` (a Python producer's keyword arguments): `true`
+   * calls it with `(...args, kwargs)` always (`kwargs` is `{}` when there are none); `"merge"` with
+   * `(...args, kwargs)` when the message has some and `(...args)` when it has none, so that
+   * `send(1, y=2)` from Python and `send(1, { y: 2 })` from Node both call `fn(1, { y: 2 })`.
+   * Without it (default `false`), a message with keyword arguments is dead-lettered with a reason.
+   */
+  kwargs?: boolean | "merge";
   /** Decides whether to retry; `retries` counts the earlier retries. */
   retryWhen?: (retries: number, error: unknown) => boolean;
   /** Errors that are never retried. */

@@ -1,3 +1,4 @@
+import { assertKwargsOption } from "./actor-arguments.js";
 import { type ActorLike, type ActorOptions, CORE_MESSAGE_OPTIONS, type MessageOptions } from "./actor-options.js";
 import { type Broker, optionNamesOf } from "./broker.js";
 import { declaringModule } from "./declaring-module.js";
@@ -170,6 +171,7 @@ export class Actor<Args extends readonly unknown[], R> extends ActorHandle<Args,
     if (isolation !== "event-loop" && isolation !== "thread") {
       throw new InvalidOption(`isolation of actor "${name}" must be "event-loop" or "thread", got ${JSON.stringify(isolation)}`);
     }
+    assertKwargsOption(name, options.kwargs);
     this.threadModule = isolation === "thread" ? threadModuleUrl(name, options.threadModule ?? declaringModule()) : undefined;
     if (this.threadModule) registerThreadActor(name, fn as ActorFn<never, unknown>);
     const broker = options.broker ?? peekBroker();

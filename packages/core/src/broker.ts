@@ -121,6 +121,7 @@ export abstract class Broker extends HookEmitter {
   readonly clock: Clock = realClock;
   private readonly queues = new Set<string>();
   private readonly delayQueues = new Set<string>();
+  private readonly queueListeners = new Set<(queueName: string) => void>();
   private knownOptions: OptionNames | undefined;
 
   constructor(options: BrokerOptions = {}) {
@@ -186,6 +187,17 @@ export abstract class Broker extends HookEmitter {
     this.onDeclareQueue(queueName);
     this.emitAfterSync("afterDeclareQueue", queueName);
     this.emitAfterSync("afterDeclareDelayQueue", delayQueueName(queueName));
+    for (const listener of this.queueListeners) listener(queueName);
+  }
+
+  /**
+   * Calls `listener` with each canonical queue declared from now on, once its hooks ran (by
+   * an actor, `declareQueue` or an enqueue); returns what stops it. A `Worker` without a
+   * `queues` filter listens, so that it consumes queues declared after it started.
+   */
+  onQueueDeclared(listener: (queueName: string) => void): () => void {
+    this.queueListeners.add(listener);
+    return () => void this.queueListeners.delete(listener);
   }
 
   /** The canonical queues declared so far. */

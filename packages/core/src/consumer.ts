@@ -16,6 +16,8 @@ export interface Delivery {
    * the worker drops it unprocessed, since the broker delivers it again.
    */
   readonly stale?: boolean;
+  /** The broker delivered this copy before, where it can tell (the worker shows it as `currentMessage().redelivered`). */
+  readonly redelivered?: boolean;
 }
 
 /** Options of `Broker.consume`. */

@@ -24,13 +24,20 @@ export interface RunAbortOptions {
 export class MessageContext {
   /** The message being processed. */
   readonly message: Message;
+  /**
+   * The broker delivered this copy before: it was handed to a consumer that did not settle it
+   * (its connection or channel dropped, its process died, it was given back). RabbitMQ's
+   * `redelivered` flag, as Dramatiq's `MessageProxy.redelivered`; false where the broker cannot tell.
+   */
+  readonly redelivered: boolean;
   private controller: AbortController | undefined;
   private abortReason: unknown;
   // The worker's hook to settle the run when it is aborted; private, see `onAbortOf`.
   #onAbort: AbortListener | undefined = undefined;
 
-  constructor(message: Message) {
+  constructor(message: Message, redelivered = false) {
     this.message = message;
+    this.redelivered = redelivered;
   }
 
   static {
@@ -90,8 +97,10 @@ export function currentMessage(): {
   message: Message;
   /** Aborts on the time limit and on shutdown (with `notifyShutdown`). */
   signal: AbortSignal;
+  /** The broker delivered this copy before (see `MessageContext.redelivered`); false where it cannot tell. */
+  redelivered: boolean;
 } {
   const context = storage.getStore();
   if (!context) throw new Error("currentMessage() was called outside a running actor");
-  return { message: context.message, signal: context.signal };
+  return { message: context.message, signal: context.signal, redelivered: context.redelivered };
 }

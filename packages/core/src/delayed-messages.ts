@@ -19,6 +19,7 @@ export class DelayedMessages {
   private timer: ClockTimer | undefined;
   private timerDue: number | undefined;
   private stopped = false;
+  private paused = false;
 
   constructor(private readonly broker: Broker) {}
 
@@ -36,12 +37,26 @@ export class DelayedMessages {
   /** (Re)arms the timer for the earliest eta; call after a batch of `hold`s. */
   arm(): void {
     const due = this.schedule.peekDue();
-    if (due === undefined || this.stopped) return;
+    if (due === undefined || this.stopped || this.paused) return;
     if (this.timerDue !== undefined && this.timerDue <= due) return;
     const clock = this.broker.clock;
     clock.clearTimeout(this.timer);
     this.timerDue = due;
     this.timer = clock.setTimeout(this.moveDue, Math.min(MAX_TIMER, Math.max(0, due - clock.now())));
+  }
+
+  /** Moves nothing while the worker is paused: what is held stays held, and due messages wait for `resume`. */
+  pause(): void {
+    this.paused = true;
+    this.broker.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = undefined;
+  }
+
+  /** Moves again, at once what came due during the pause. */
+  resume(): void {
+    this.paused = false;
+    this.arm();
   }
 
   /** Stops the timer and hands back everything still held that can still be settled. */

@@ -35,7 +35,7 @@ export { type Clock, type ClockTimer, realClock } from "./clock.js";
 export { Group, type GroupChild, type GroupResults, group } from "./composition/group.js";
 export { Pipeline, type PipelineResult, type PipelineStep, pipeline } from "./composition/pipeline.js";
 export type { ConsumeOptions, Consumer, Delivery } from "./consumer.js";
-export { type RunAbortOptions, contextOf, currentMessage, MessageContext } from "./current-message.js";
+export { contextOf, currentMessage, MessageContext, type RunAbortOptions } from "./current-message.js";
 export { type Encoder, JsonEncoder, type MessageData, validateEnvelope } from "./encoder.js";
 export { errorTypeName } from "./error-type-name.js";
 export {
@@ -127,5 +127,6 @@ export { TransportBroker, type TransportContext, type TransportFactory } from ".
 export { TransportConsumer } from "./transport/transport-consumer.js";
 export type { TransportConsumerHost } from "./transport/transport-consumer-host.js";
 export { type DeliveryOwner, TransportDelivery } from "./transport/transport-delivery.js";
-export { Worker, type WorkerOptions } from "./worker.js";
+export { Worker } from "./worker.js";
 export { WORKER_ENV, type WorkerEnvOption, type WorkerEnvVariable, workerEnvDefault } from "./worker-env.js";
+export type { WorkerOptions } from "./worker-options.js";

@@ -43,7 +43,7 @@ async function actorFunction(module: string, actorName: string): Promise<(...arg
 export default async function runThreadTask(task: ThreadTask): Promise<ThreadReply> {
   const { port } = task;
   const message = Message.fromJSON(task.message);
-  const context = new MessageContext(message);
+  const context = new MessageContext(message, task.redelivered);
   port.on("message", (notice: AbortNotice) => context.abort(reviveThrown(notice.abort)));
   port.postMessage({ threadId } satisfies StartNotice);
   try {

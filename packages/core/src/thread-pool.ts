@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import type { Tinypool } from "tinypool";
 import type { AnyActor } from "./actor.js";
+import { actorArguments } from "./actor-arguments.js";
 import { type MessageContext, onAbortOf, type RunAbortOptions } from "./current-message.js";
 import { encodeThrown, reviveThrown } from "./error-transfer.js";
 import { assertJson } from "./json.js";
@@ -55,7 +56,7 @@ export class ThreadPool {
 
   /** Runs a thread actor's message in a pool thread; settles once its function has settled or its thread is gone. */
   async run(context: MessageContext, actor: AnyActor, message: Message): Promise<unknown> {
-    const args = actor.options.kwargs ? [...message.args, message.kwargs] : [...message.args];
+    const args = actorArguments(actor, message);
     try {
       assertJson(args, "arguments");
     } catch (error) {
@@ -87,7 +88,13 @@ export class ThreadPool {
     });
     // As runInContext does for event-loop actors: middleware finds the run by its message.
     setRunOf(message, context);
-    const task: ThreadTask = { module: actor.threadModule as string, message: message.toJSON(), args, port: port2 };
+    const task: ThreadTask = {
+      module: actor.threadModule as string,
+      message: message.toJSON(),
+      args,
+      redelivered: context.redelivered,
+      port: port2,
+    };
     let reply: ThreadReply;
     try {
       const pool = await this.started();

@@ -8,8 +8,10 @@ export interface ThreadTask {
   module: string;
   /** The message being run, on the wire. */
   message: MessageData;
-  /** The arguments the function is called with (the message's, plus `kwargs` when the actor takes them). */
+  /** The arguments the function is called with (the message's, plus `kwargs` as the actor's `kwargs` option says). */
   args: unknown[];
+  /** Whether the broker delivered this copy before, for `currentMessage().redelivered` in the thread. */
+  redelivered: boolean;
   /** The run's own channel: the worker sends the abort down it, the thread says where it runs. */
   port: MessagePort;
 }

@@ -1,7 +1,7 @@
 import { InvalidOption } from "./errors.js";
 
 /** The `Worker` options that, as in Dramatiq, take their default from the environment. */
-export type WorkerEnvOption = "prefetch" | "delayPrefetch" | "workerTimeout" | "shutdownTimeout";
+export type WorkerEnvOption = "prefetch" | "delayPrefetch" | "workerTimeout" | "shutdownTimeout" | "restartDelay";
 
 /** Where `workerEnvDefault` reads an option from. */
 export interface WorkerEnvVariable {
@@ -20,6 +20,7 @@ export const WORKER_ENV: { readonly [K in WorkerEnvOption]: WorkerEnvVariable } 
   workerTimeout: { name: "TROUPE_WORKER_TIMEOUT", min: 1, dramatiq: "dramatiq_worker_timeout" },
   // Dramatiq takes it from its --worker-shutdown-timeout flag only.
   shutdownTimeout: { name: "TROUPE_SHUTDOWN_TIMEOUT", min: 0, dramatiq: undefined },
+  restartDelay: { name: "TROUPE_RESTART_DELAY", min: 1, dramatiq: "dramatiq_restart_delay" },
 };
 
 /**

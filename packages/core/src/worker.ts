@@ -1,51 +1,27 @@
 import { availableParallelism } from "node:os";
 import type { AnyActor } from "./actor.js";
 import type { Broker } from "./broker.js";
+import { ConsumeLoops } from "./consume-loops.js";
 import type { Consumer, Delivery } from "./consumer.js";
-import { MessageContext, onAbortOf, runInContext } from "./current-message.js";
+import { MessageContext } from "./current-message.js";
 import { DelayedMessages } from "./delayed-messages.js";
-import { ActorNotFound, DecodeError, InvalidOption, Shutdown, SkipMessage, WorkerJoinTimeout } from "./errors.js";
+import { refusalOf } from "./delivery-refusal.js";
+import { Shutdown, SkipMessage } from "./errors.js";
 import { GiveBack } from "./give-back.js";
 import { type HeldDelivery, requeueHeld } from "./held-delivery.js";
+import { IdleWaiters } from "./idle-waiters.js";
+import { invokeActor } from "./invoke-actor.js";
 import { type Message, setRunOf } from "./message.js";
 import type { ProcessOutcome } from "./middleware.js";
 import { assertKnownOptions, optionKeys } from "./option-keys.js";
 import { PauseGate } from "./pause-gate.js";
 import { PriorityBuffer } from "./priority-buffer.js";
 import { canPauseQueues } from "./queue-pauses.js";
-import { canonicalQueueName, delayQueueName, isDelayQueue } from "./queues.js";
 import { Settlement } from "./settlement.js";
 import { DEFAULT_TERMINATE_AFTER, ThreadPool } from "./thread-pool.js";
-import { wireOptionProblem } from "./wire-options.js";
 import { workerEnvDefault } from "./worker-env.js";
+import { WORKER_OPTIONS, type WorkerOptions } from "./worker-options.js";
 
-/** Options of `new Worker(broker, options)`. */
-export interface WorkerOptions {
-  /** Actors running at once (default 8). */
-  concurrency?: number;
-  /** Messages fetched ahead per queue (default `TROUPE_QUEUE_PREFETCH`, else 2 × concurrency). */
-  prefetch?: number;
-  /** Delayed messages held per delay queue (default `TROUPE_DELAY_QUEUE_PREFETCH`, else 1000 × concurrency). */
-  delayPrefetch?: number;
-  /** Queues to consume (default: every queue declared when the worker starts). */
-  queues?: readonly string[];
-  /** Idle tick of the consumers, ms (default `TROUPE_WORKER_TIMEOUT`, else 1000). */
-  workerTimeout?: number;
-  /** How long `stop()` lets in-flight actors finish before requeueing them, ms (default `TROUPE_SHUTDOWN_TIMEOUT`, else 30 000). */
-  shutdownTimeout?: number;
-  /** Size of the `worker_threads` pool that runs thread actors (`isolation: "thread"`), started on their first message (default: the number of CPUs). */
-  threads?: number;
-}
-
-const WORKER_OPTIONS = optionKeys<WorkerOptions>({
-  concurrency: true,
-  prefetch: true,
-  delayPrefetch: true,
-  queues: true,
-  workerTimeout: true,
-  shutdownTimeout: true,
-  threads: true,
-});
 const STOP_OPTIONS = optionKeys<NonNullable<Parameters<Worker["stop"]>[0]>>({ timeout: true });
 const JOIN_OPTIONS = optionKeys<NonNullable<Parameters<Worker["join"]>[0]>>({ timeout: true });
 
@@ -54,11 +30,6 @@ interface Job extends HeldDelivery {
 }
 
 type State = "new" | "running" | "stopping" | "stopped";
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Consumes queues and runs actors in `concurrency` slots. Each queue and delay
@@ -81,9 +52,13 @@ export class Worker {
   readonly shutdownTimeout: number;
   /** Threads of the pool that runs thread actors. */
   readonly threads: number;
+  /** Ms before a failed consumer is started again (doubling while it keeps failing). */
+  readonly restartDelay: number;
+  /** The longest pause between restarts of a failing consumer, ms. */
+  readonly maxRestartDelay: number;
   private readonly queueFilter: readonly string[] | undefined;
-  private readonly consumers = new Map<string, Consumer>();
-  private readonly loops: Promise<void>[] = [];
+  private readonly consuming: ConsumeLoops;
+  private stopListening: (() => void) | undefined;
   private readonly buffer = new PriorityBuffer<Job>();
   private readonly delayed: DelayedMessages;
   private readonly active = new Set<MessageContext>();
@@ -92,10 +67,8 @@ export class Worker {
   private readonly giveBack: GiveBack;
   private readonly settlement: Settlement;
   private readonly threadPool: ThreadPool;
-  /** Present when the broker can pause queues (`QueuePauses`): canonical queues wait while paused. */
-  private readonly pauses: PauseGate | undefined;
   private running = 0;
-  private idleWaiters: { horizon: number; resolve: () => void }[] = [];
+  private readonly idleWaiters = new IdleWaiters((horizon) => this.idleUntil(horizon));
   private state: State = "new";
   private stopping: Promise<void> | undefined;
 
@@ -111,12 +84,21 @@ export class Worker {
     this.shutdownTimeout = options.shutdownTimeout ?? workerEnvDefault("shutdownTimeout") ?? 30_000;
     this.threads = options.threads ?? availableParallelism();
     if (!(Number.isInteger(this.threads) && this.threads >= 1)) throw new RangeError("threads must be an integer of at least 1");
+    this.restartDelay = options.restartDelay ?? workerEnvDefault("restartDelay") ?? 100;
+    if (!(this.restartDelay >= 1)) throw new RangeError("restartDelay must be at least 1 ms");
+    this.maxRestartDelay = options.maxRestartDelay ?? Math.max(10_000, this.restartDelay);
+    if (!(this.maxRestartDelay >= this.restartDelay)) throw new RangeError("maxRestartDelay must be at least restartDelay");
     this.threadPool = new ThreadPool(this.threads, broker.logger);
     this.queueFilter = options.queues;
     this.delayed = new DelayedMessages(broker);
     this.giveBack = new GiveBack(broker.logger, broker.clock);
     this.settlement = new Settlement(broker, this.giveBack);
-    this.pauses = canPauseQueues(broker) ? new PauseGate(broker, this.workerTimeout, broker.logger) : undefined;
+    // Where the broker can pause queues (`QueuePauses`), canonical queues wait while paused.
+    const queuePauses = canPauseQueues(broker) ? new PauseGate(broker, this.workerTimeout, broker.logger) : undefined;
+    this.consuming = new ConsumeLoops(broker, this, queuePauses, {
+      intake: (consumer, batch, delayQueue) => this.intake(consumer, batch, delayQueue),
+      idle: () => this.running === 0,
+    });
   }
 
   /** Messages whose actors are running now. */
@@ -129,18 +111,52 @@ export class Worker {
     return this.state === "running";
   }
 
-  /** Starts consuming (once per worker): one consumer per queue and per delay queue. */
+  /** True between `pause()` and `resume()`. */
+  get isPaused(): boolean {
+    return this.consuming.isPaused;
+  }
+
+  /**
+   * Starts consuming (once per worker): one consumer per queue and per delay queue. Without a
+   * `queues` filter, a queue declared on the broker later (by an actor declared after `start()`,
+   * or an enqueue to a new queue) is consumed from then on, its delay queue too.
+   */
   async start(): Promise<void> {
     if (this.state !== "new") throw new Error("a worker can be started once");
     await this.broker.emitBefore("beforeWorkerBoot", this);
     this.state = "running";
-    const queues = this.queueFilter ?? [...this.broker.getDeclaredQueues()];
-    for (const queueName of queues) {
-      this.broker.declareQueue(canonicalQueueName(queueName));
-      this.loops.push(this.consumeLoop(canonicalQueueName(queueName), this.prefetch));
-      this.loops.push(this.consumeLoop(delayQueueName(queueName), this.delayPrefetch));
-    }
+    // Listening before reading the declared queues, so that none declared in between is missed.
+    if (!this.queueFilter) this.stopListening = this.broker.onQueueDeclared((queueName) => this.consuming.add(queueName));
+    for (const queueName of this.queueFilter ?? [...this.broker.getDeclaredQueues()]) this.consuming.add(queueName);
     await this.broker.emitAfter("afterWorkerBoot", this);
+  }
+
+  /**
+   * Stops fetching, as Dramatiq's `Worker.pause`, and starts no held message: no consumer asks
+   * its broker for more, actors already running finish (and are acked), and what the worker
+   * holds stays held, unacked, without a round trip back to the broker: fetched messages wait
+   * in its buffer, delayed ones in its schedule (a delayed message coming due is not moved to
+   * its queue either). A consumer waiting for messages when it is called may take one batch
+   * more within its idle tick (`workerTimeout`), and a transport that reads ahead by itself
+   * (RabbitMQ's channel prefetch, Redis's blocked read) up to `prefetch` messages per queue:
+   * all held too, none run. Resolves once no fetch is under way and no actor runs, or when
+   * `resume()` or `stop()` comes first; there is no need to await it. Before `start()` it makes
+   * the worker start paused (its consumers then open no reader). `stop()` works as ever while
+   * paused: what is held goes back to its queue.
+   */
+  pause(): Promise<void> {
+    if (this.state === "stopping" || this.state === "stopped") return Promise.resolve();
+    this.consuming.pause();
+    this.delayed.pause();
+    return this.consuming.quiet();
+  }
+
+  /** Undoes `pause()`: held messages start in their order, due delayed ones move to their queue, and consumers fetch again. */
+  resume(): void {
+    if (!this.consuming.isPaused) return;
+    this.consuming.resume();
+    this.delayed.resume();
+    this.fillSlots();
   }
 
   /**
@@ -153,21 +169,7 @@ export class Worker {
   join(options: { timeout?: number } = {}): Promise<void> {
     assertKnownOptions("Worker.join", options, JOIN_OPTIONS);
     const { timeout } = options;
-    const horizon = this.broker.clock.now() + (timeout ?? 0);
-    if (this.idleUntil(horizon)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = { horizon, resolve };
-      this.idleWaiters.push(waiter);
-      if (timeout === undefined) return;
-      const timer = setTimeout(() => {
-        this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
-        reject(new WorkerJoinTimeout(timeout));
-      }, timeout);
-      waiter.resolve = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    return this.idleWaiters.wait(this.broker.clock.now() + (timeout ?? 0), timeout);
   }
 
   private idleUntil(horizon: number): boolean {
@@ -175,16 +177,6 @@ export class Worker {
     const due = this.delayed.nextDue;
     return due === undefined || due > horizon;
   }
-
-  // A turn later, so that a retry or a delayed message enqueued just now is held before it is looked at.
-  private readonly wakeIdleWaiters = (): void => {
-    const waiting: typeof this.idleWaiters = [];
-    for (const waiter of this.idleWaiters) {
-      if (this.idleUntil(waiter.horizon)) waiter.resolve();
-      else waiting.push(waiter);
-    }
-    this.idleWaiters = waiting;
-  };
 
   /**
    * Stops gracefully: no new fetches, buffered and held messages go back to their
@@ -204,69 +196,28 @@ export class Worker {
     }
     await this.broker.emitBefore("beforeWorkerShutdown", this);
     this.state = "stopping";
+    this.stopListening?.();
+    this.consuming.stop();
     this.giveBack.stop();
     await requeueHeld([...this.buffer.drain(), ...this.delayed.release()], this.broker.logger);
-    if (!(await this.idleWithin(timeout))) {
+    if (!(await this.idleWaiters.within(this.broker.clock.now(), timeout))) {
       this.broker.logger.warn(`${this.running} actor(s) still running after ${timeout} ms: their messages go back to the queue`);
       for (const context of this.active) {
         this.abandoned.add(context);
         context.abort(new Shutdown(), { terminateAfter: DEFAULT_TERMINATE_AFTER });
       }
       // Thread actors get their grace, then their threads are terminated.
-      await this.idleWithin(DEFAULT_TERMINATE_AFTER + 1000);
+      await this.idleWaiters.within(this.broker.clock.now(), DEFAULT_TERMINATE_AFTER + 1000);
     }
-    for (const [queueName, consumer] of this.consumers) {
+    for (const [queueName, consumer] of this.consuming.consumers) {
       await this.broker.emitBefore("beforeConsumerShutdown", this, queueName);
       await consumer.close().catch((error) => this.broker.logger.error(`closing the consumer of ${queueName} failed: ${error}`));
     }
     this.state = "stopped";
-    await Promise.allSettled(this.loops);
+    await this.consuming.ended();
     await Promise.allSettled(this.pendingRequeues);
     await this.threadPool.close();
     await this.broker.emitAfter("afterWorkerShutdown", this);
-  }
-
-  private async idleWithin(timeout: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeout);
-    });
-    const idle = await Promise.race([this.join().then(() => true as const), expired]);
-    clearTimeout(timer);
-    return idle;
-  }
-
-  private async consumeLoop(queueName: string, prefetch: number): Promise<void> {
-    const delayQueue = isDelayQueue(queueName);
-    let backoff = 100;
-    let failing = false;
-    // Consumers fetch when iterated, so not asking for the next batch stops fetching a paused queue.
-    const pauses = delayQueue ? undefined : this.pauses;
-    const stopped = () => this.state !== "running";
-    while (this.state === "running") {
-      try {
-        await pauses?.whilePaused(queueName, stopped);
-        const consumer = this.broker.consume(queueName, { prefetch, timeout: this.workerTimeout });
-        this.consumers.set(queueName, consumer);
-        for await (const batch of consumer) {
-          if (failing) {
-            failing = false;
-            backoff = 100;
-            this.broker.logger.info(`consumer of ${queueName} resumed`);
-          }
-          if (batch.length > 0) this.intake(consumer, batch, delayQueue);
-          if (this.state !== "running") break;
-          await pauses?.whilePaused(queueName, stopped);
-        }
-        if (this.state === "running") throw new Error("the consumer ended on its own");
-      } catch (error) {
-        if (this.state !== "running") break;
-        if (!failing) this.broker.logger.warn(`consumer of ${queueName} failed: ${(error as Error)?.message ?? error}; restarting`);
-        failing = true;
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 10_000);
-      }
-    }
   }
 
   private intake(consumer: Consumer, batch: readonly Delivery[], delayQueue: boolean): void {
@@ -281,39 +232,17 @@ export class Worker {
       return;
     }
     for (const delivery of batch) {
-      const message = delivery.message;
-      if (!message) {
-        this.settlement.reject(consumer, delivery, delivery.error ?? new DecodeError("undecodable message"));
-        continue;
-      }
-      const problem = wireOptionProblem(message.options);
-      if (problem) {
-        this.settlement.reject(consumer, delivery, new InvalidOption(problem));
-        continue;
-      }
-      if (delayQueue) {
-        this.delayed.hold({ consumer, delivery });
-        continue;
-      }
-      const actor = this.broker.actors.get(message.actorName);
-      if (!actor) {
-        this.settlement.reject(consumer, delivery, new ActorNotFound(message.actorName));
-      } else if (!actor.options.kwargs && Object.keys(message.kwargs).length > 0) {
-        this.settlement.reject(
-          consumer,
-          delivery,
-          new DecodeError(`actor "${actor.actorName}" got keyword arguments; declare it with { kwargs: true } to accept them`),
-        );
-      } else {
-        this.buffer.push(actor.priority, { consumer, delivery, actor });
-      }
+      const { refusal, actor } = refusalOf(this.broker, delivery, delayQueue);
+      if (refusal) this.settlement.reject(consumer, delivery, refusal);
+      else if (actor) this.buffer.push(actor.priority, { consumer, delivery, actor });
+      else this.delayed.hold({ consumer, delivery });
     }
     if (delayQueue) this.delayed.arm();
     else this.fillSlots();
   }
 
   private fillSlots(): void {
-    while (this.running < this.concurrency && this.state === "running") {
+    while (this.running < this.concurrency && this.state === "running" && !this.consuming.isPaused) {
       const job = this.buffer.shift();
       if (!job) break;
       if (job.delivery.stale) continue;
@@ -324,8 +253,10 @@ export class Worker {
 
   private readonly onJobDone = (): void => {
     this.running--;
+    if (this.running === 0 && this.consuming.isPaused) this.consuming.checkQuiet();
     this.fillSlots();
-    if (this.running === 0 && this.buffer.size === 0 && this.idleWaiters.length) setImmediate(this.wakeIdleWaiters);
+    // A turn later, so that a retry or a delayed message enqueued just now is held before it is looked at.
+    if (this.running === 0 && this.buffer.size === 0 && this.idleWaiters.waiting) setImmediate(this.idleWaiters.wake);
   };
 
   private async process(job: Job): Promise<void> {
@@ -333,14 +264,14 @@ export class Worker {
     const actor = job.actor;
     const message = delivery.message as Message;
     const broker = this.broker;
-    const context = new MessageContext(message);
+    const context = new MessageContext(message, delivery.redelivered === true);
     this.active.add(context);
     try {
       let outcome: ProcessOutcome;
       try {
         const before = broker.emitBefore("beforeProcessMessage", message);
         if (before) await before;
-        outcome = { result: await this.invoke(context, actor, message) };
+        outcome = { result: await invokeActor(broker, this.threadPool, context, actor, message) };
       } catch (error) {
         if (SkipMessage.isInstance(error) && !context.aborted) {
           if (message.failed && message.lastError === undefined) message.lastError = error;
@@ -373,25 +304,5 @@ export class Worker {
       this.active.delete(context);
       setRunOf(message, undefined);
     }
-  }
-
-  private invoke(context: MessageContext, actor: AnyActor, message: Message): Promise<unknown> {
-    if (actor.threadModule) return this.threadPool.run(context, actor, message);
-    return new Promise((resolve, reject) => {
-      onAbortOf(context, reject);
-      const args = actor.options.kwargs ? [...message.args, message.kwargs] : (message.args as unknown[]);
-      let result: unknown;
-      try {
-        const broker = this.broker;
-        result = broker.hasHook("aroundActor")
-          ? broker.emitAround(message, () => runInContext(context, actor.fn, args))
-          : runInContext(context, actor.fn, args);
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      if (isThenable(result)) result.then(resolve, reject);
-      else resolve(result);
-    });
   }
 }

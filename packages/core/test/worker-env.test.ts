@@ -10,11 +10,13 @@ describe("workerEnvDefault", () => {
       TROUPE_DELAY_QUEUE_PREFETCH: " 40 ",
       TROUPE_WORKER_TIMEOUT: "250",
       TROUPE_SHUTDOWN_TIMEOUT: "0",
+      TROUPE_RESTART_DELAY: "3000",
     };
     expect(workerEnvDefault("prefetch", env)).toBe(3);
     expect(workerEnvDefault("delayPrefetch", env)).toBe(40);
     expect(workerEnvDefault("workerTimeout", env)).toBe(250);
     expect(workerEnvDefault("shutdownTimeout", env)).toBe(0);
+    expect(workerEnvDefault("restartDelay", env)).toBe(3000);
     expect(workerEnvDefault("prefetch", {})).toBeUndefined();
     expect(workerEnvDefault("prefetch", { TROUPE_QUEUE_PREFETCH: "  " })).toBeUndefined();
   });
@@ -26,6 +28,7 @@ describe("workerEnvDefault", () => {
       ["delayPrefetch", "1.5"],
       ["workerTimeout", "-1"],
       ["shutdownTimeout", "10s"],
+      ["restartDelay", "0"],
     ] as const) {
       const { name } = WORKER_ENV[option];
       expect(() => workerEnvDefault(option, { [name]: text })).toThrow(InvalidOption);
@@ -38,6 +41,7 @@ describe("workerEnvDefault", () => {
     expect(WORKER_ENV.delayPrefetch.dramatiq).toBe("dramatiq_delay_queue_prefetch");
     expect(WORKER_ENV.workerTimeout.dramatiq).toBe("dramatiq_worker_timeout");
     expect(WORKER_ENV.shutdownTimeout.dramatiq).toBeUndefined();
+    expect(WORKER_ENV.restartDelay.dramatiq).toBe("dramatiq_restart_delay");
   });
 });
 
@@ -56,12 +60,22 @@ describe("new Worker and the environment", () => {
       TROUPE_DELAY_QUEUE_PREFETCH: "7",
       TROUPE_WORKER_TIMEOUT: "123",
       TROUPE_SHUTDOWN_TIMEOUT: "456",
+      TROUPE_RESTART_DELAY: "789",
     });
     const broker = new MemoryBroker();
     const fromEnv = new Worker(broker, { concurrency: 2 });
-    expect([fromEnv.prefetch, fromEnv.delayPrefetch, fromEnv.workerTimeout, fromEnv.shutdownTimeout]).toEqual([5, 7, 123, 456]);
-    const given = new Worker(broker, { concurrency: 2, prefetch: 1, delayPrefetch: 2, workerTimeout: 3, shutdownTimeout: 4 });
-    expect([given.prefetch, given.delayPrefetch, given.workerTimeout, given.shutdownTimeout]).toEqual([1, 2, 3, 4]);
+    expect([fromEnv.prefetch, fromEnv.delayPrefetch, fromEnv.workerTimeout, fromEnv.shutdownTimeout, fromEnv.restartDelay]).toEqual([
+      5, 7, 123, 456, 789,
+    ]);
+    const given = new Worker(broker, {
+      concurrency: 2,
+      prefetch: 1,
+      delayPrefetch: 2,
+      workerTimeout: 3,
+      shutdownTimeout: 4,
+      restartDelay: 5,
+    });
+    expect([given.prefetch, given.delayPrefetch, given.workerTimeout, given.shutdownTimeout, given.restartDelay]).toEqual([1, 2, 3, 4, 5]);
     await broker.close();
   });
 
@@ -69,7 +83,9 @@ describe("new Worker and the environment", () => {
     for (const name of NAMES) delete process.env[name];
     const broker = new MemoryBroker();
     const worker = new Worker(broker, { concurrency: 2 });
-    expect([worker.prefetch, worker.delayPrefetch, worker.workerTimeout, worker.shutdownTimeout]).toEqual([4, 2000, 1000, 30_000]);
+    expect([worker.prefetch, worker.delayPrefetch, worker.workerTimeout, worker.shutdownTimeout, worker.restartDelay]).toEqual([
+      4, 2000, 1000, 30_000, 100,
+    ]);
     await broker.close();
   });
 

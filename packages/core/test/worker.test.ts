@@ -21,6 +21,23 @@ class FlakyBroker extends MemoryBroker {
   }
 }
 
+/** A memory broker whose consumers of `queueName` throw, as a refused one would, the first `failures` times. */
+class RefusingBroker extends MemoryBroker {
+  readonly attempts: number[] = [];
+  constructor(
+    private readonly queueName: string,
+    private failures: number,
+  ) {
+    super({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  }
+  override consume(queueName: string, options: ConsumeOptions): Consumer {
+    if (queueName !== this.queueName) return super.consume(queueName, options);
+    this.attempts.push(Date.now());
+    if (this.failures-- > 0) throw new Error("ACCESS_REFUSED");
+    return super.consume(queueName, options);
+  }
+}
+
 describe("Worker", () => {
   const current = useHarness();
 
@@ -97,5 +114,43 @@ describe("Worker", () => {
     await worker.stop();
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(4);
+  });
+
+  it("restarts a failed consumer after restartDelay, doubling up to maxRestartDelay", async () => {
+    const broker = new RefusingBroker("default", 3);
+    const seen: number[] = [];
+    const count = actor("count", (n: number) => void seen.push(n), { broker });
+    const worker = new Worker(broker, { workerTimeout: 50, restartDelay: 150, maxRestartDelay: 300 });
+    expect([worker.restartDelay, worker.maxRestartDelay]).toEqual([150, 300]);
+    await worker.start();
+    await count.send(1);
+    await until(() => seen.length === 1, "the message ran once the consumer started", 5_000);
+    await worker.stop();
+    const gaps = broker.attempts.slice(1).map((at, i) => at - broker.attempts[i]);
+    expect(gaps).toHaveLength(3);
+    // Timers do not fire early; 5 ms of slack for the clock's granularity.
+    for (const [gap, least] of gaps.map((gap, i) => [gap, [150, 300, 300][i]])) {
+      expect(gap).toBeGreaterThanOrEqual(least - 5);
+      expect(gap).toBeLessThan(least + 250);
+    }
+  });
+
+  it("does not make stop() wait out a restart's delay", async () => {
+    const broker = new RefusingBroker("default", 1);
+    actor("idle", () => {}, { broker });
+    const worker = new Worker(broker, { workerTimeout: 50, restartDelay: 60_000 });
+    await worker.start();
+    await until(() => broker.attempts.length === 1, "the consumer failed");
+    const started = Date.now();
+    await worker.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it("refuses a restart backoff that cannot work, and defaults maxRestartDelay to 10 s or restartDelay", () => {
+    const broker = new MemoryBroker();
+    expect(() => new Worker(broker, { restartDelay: 0 })).toThrow(RangeError);
+    expect(() => new Worker(broker, { restartDelay: 500, maxRestartDelay: 100 })).toThrow(/maxRestartDelay must be at least restartDelay/);
+    expect(new Worker(broker).maxRestartDelay).toBe(10_000);
+    expect(new Worker(broker, { restartDelay: 20_000 }).maxRestartDelay).toBe(20_000);
   });
 });

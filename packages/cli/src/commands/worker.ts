@@ -13,7 +13,7 @@ const heartbeatInterval = (watchdogTimeout: number) => Math.max(25, Math.min(100
 /** `troupe worker MODULE...`: the pid file, the log, and a supervisor over the worker processes. */
 export async function workerCommand(command: WorkerCommand, entry: string, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   // The workers read these themselves (the CLI has no flags for them): a bad one fails here, before any fork.
-  for (const option of ["prefetch", "delayPrefetch", "workerTimeout"] as const) workerEnvDefault(option, env);
+  for (const option of ["prefetch", "delayPrefetch", "workerTimeout", "restartDelay"] as const) workerEnvDefault(option, env);
   // The supervisor needs the value too, for how long it waits for the workers to stop.
   const shutdownTimeout = command.shutdownTimeout ?? workerEnvDefault("shutdownTimeout", env) ?? 30_000;
   let logFd: number = process.stderr.fd;
