@@ -5,15 +5,31 @@
  */
 export const EXPORTS = {
   "@troupe/core": {
-    values: ["actor", "actorRef", "Worker", "MemoryBroker", "setBroker", "Results", "MemoryResultBackend", "TroupeError", "brokerFromUrl"],
-    types: ["ActorOptions", "BrokerOptions", "Middleware", "ResultBackend"],
+    values: [
+      "actor",
+      "actorRef",
+      "Worker",
+      "MemoryBroker",
+      "setBroker",
+      "Results",
+      "MemoryResultBackend",
+      "TroupeError",
+      "brokerFromUrl",
+      "TransportBroker",
+      "MemoryTransport",
+      "RedisConnection",
+    ],
+    types: ["ActorOptions", "BrokerOptions", "Middleware", "ResultBackend", "Transport", "TransportReader", "RedisConnectionOptions"],
   },
   "@troupe/core/testing": {
     values: ["TestBroker", "VirtualClock", "Faults", "UnrunnableMessages", "WaitForTimeout"],
     types: ["DrainSummary", "DrainOptions", "TestBrokerOptions", "WaitForOptions"],
   },
-  "@troupe/broker-redis": { values: ["RedisBroker"], types: ["RedisBrokerOptions"] },
-  "@troupe/broker-rabbitmq": { values: ["RabbitmqBroker", "RabbitmqConsumer", "RabbitmqDelivery"], types: ["RabbitmqBrokerOptions"] },
+  "@troupe/broker-redis": { values: ["RedisBroker", "RedisTransport"], types: ["RedisBrokerOptions", "RedisTransportOptions"] },
+  "@troupe/broker-rabbitmq": {
+    values: ["RabbitmqBroker", "RabbitmqTransport"],
+    types: ["RabbitmqBrokerOptions", "RabbitmqTransportOptions", "RabbitmqHandle"],
+  },
   "@troupe/results-redis": { values: ["RedisResultBackend"], types: ["RedisResultBackendOptions"] },
   "@troupe/results-memcached": { values: ["MemcachedResultBackend"], types: ["MemcachedResultBackendOptions"] },
   "@troupe/rate-limit": {
@@ -41,8 +57,8 @@ export const EXPORTS = {
   },
   "@troupe/cli": { values: ["main", "parseCommandLine", "ExitCode"], types: ["Command", "MainOptions"] },
   "@troupe/testkit": {
-    values: ["brokerConformance", "resultBackendConformance", "rateLimiterBackendConformance"],
-    types: ["BrokerTarget"],
+    values: ["brokerConformance", "transportConformance", "resultBackendConformance", "rateLimiterBackendConformance"],
+    types: ["BrokerTarget", "TransportConformanceOptions"],
   },
 };
 

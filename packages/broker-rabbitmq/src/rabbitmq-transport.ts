@@ -168,7 +168,12 @@ export class RabbitmqTransport implements Transport<RabbitmqHandle> {
   }
 
   /** The consumers RabbitMQ counts on a queue and on its delay queue. */
-  async consumerCounts(queueName: string): Promise<{ queue: number; delayQueue: number }> {
+  async consumerCounts(queueName: string): Promise<{
+    /** Consumers of the queue. */
+    queue: number;
+    /** Consumers of its delay queue. */
+    delayQueue: number;
+  }> {
     const canonical = canonicalQueueName(queueName);
     const [queue, delayQueue] = await this.admin.withShared(canonical, (channel) =>
       Promise.all([canonical, delayQueueName(canonical)].map(async (name) => (await channel.checkQueue(name)).consumerCount)),

@@ -26,12 +26,6 @@ export interface MessageInit<Args extends readonly unknown[]> {
   messageTimestamp?: number;
 }
 
-/**
- * A message: what an actor should run, with which arguments and options.
- * `options` holds the wire (snake_case) keys, including foreign middleware state,
- * so a message read from Dramatiq re-encodes with nothing lost.
- * `Args` and `R` carry the actor's argument and result types to `getResult`.
- */
 let readRun: (message: Message) => MessageContext | undefined;
 let writeRun: (message: Message, run: MessageContext | undefined) => void;
 
@@ -41,6 +35,12 @@ export const runOf = (message: Message): MessageContext | undefined => readRun(m
 /** Sets (or clears, with undefined) the run in progress of a message. */
 export const setRunOf = (message: Message, run: MessageContext | undefined): void => writeRun(message, run);
 
+/**
+ * A message: what an actor should run, with which arguments and options.
+ * `options` holds the wire (snake_case) keys, including foreign middleware state,
+ * so a message read from Dramatiq re-encodes with nothing lost.
+ * `Args` and `R` carry the actor's argument and result types to `getResult`.
+ */
 export class Message<Args extends readonly unknown[] = readonly unknown[], R = unknown> {
   /** The queue the bytes are stored in: `q`, or `q.DQ` for a delayed message. */
   readonly queueName: string;

@@ -50,14 +50,23 @@ export interface RedisConnectionOptions<Client = unknown, ClientOptions = object
  * `optionKeys<MyStoreOptions>({ ...REDIS_CONNECTION_OPTION_KEYS, namespace: true })`.
  */
 export const REDIS_CONNECTION_OPTION_KEYS = {
+  /** `RedisConnectionOptions.url`. */
   url: true,
+  /** `RedisConnectionOptions.host`. */
   host: true,
+  /** `RedisConnectionOptions.port`. */
   port: true,
+  /** `RedisConnectionOptions.db`. */
   db: true,
+  /** `RedisConnectionOptions.username`. */
   username: true,
+  /** `RedisConnectionOptions.password`. */
   password: true,
+  /** `RedisConnectionOptions.client`. */
   client: true,
+  /** `RedisConnectionOptions.redisOptions`. */
   redisOptions: true,
+  /** `RedisConnectionOptions.connectTimeout`. */
   connectTimeout: true,
 } as const satisfies { readonly [K in keyof Required<RedisConnectionOptions>]: true };
 

@@ -1,5 +1,6 @@
 /** Deliveries this process's consumers of one physical queue hold, not yet settled. */
 export interface HeldCount {
+  /** How many are held now. */
   value: number;
 }
 

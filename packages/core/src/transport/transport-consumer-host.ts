@@ -15,7 +15,12 @@ export interface TransportConsumerHost<Handle = unknown> {
   /** Declares the queue if needed, then opens a reader of it. */
   openReader(queueName: string, options: ReaderOptions): Promise<TransportReader<Handle>>;
   /** Decodes a delivery's bytes. */
-  decodeMessage(raw: string | Buffer): { message: Message | undefined; error?: DecodeError };
+  decodeMessage(raw: string | Buffer): {
+    /** The message, or undefined when the bytes cannot be decoded. */
+    message: Message | undefined;
+    /** Why they cannot be decoded. */
+    error?: DecodeError;
+  };
   /** The count of deliveries this process holds of a physical queue, which the consumer keeps up to date. */
   heldCount(queueName: string): HeldCount;
   /** Deliveries of the queue were settled on the transport (acks sent, a nack, a requeue, a dead reader). */

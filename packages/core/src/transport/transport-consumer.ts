@@ -57,6 +57,7 @@ export class TransportConsumer<Handle = unknown> implements Consumer<TransportDe
     );
   }
 
+  /** Batches of deliveries as they are fetched; an empty batch is an idle tick. */
   async *[Symbol.asyncIterator](): AsyncIterator<readonly TransportDelivery<Handle>[]> {
     const { prefetch, timeout } = this.options;
     let idleSince = Date.now();
