@@ -186,14 +186,6 @@ export class MessageTooLarge extends TroupeError {
   }
 }
 
-/** A rate limiter had no slot; thrown inside an actor it fails the run, and Retries retries it quietly. */
-export class RateLimitExceeded extends TroupeError {
-  static override readonly code = "RATE_LIMIT_EXCEEDED";
-  constructor(message: string) {
-    super(RateLimitExceeded.code, message);
-  }
-}
-
 /** An actor ran past its `timeLimit`: its signal aborts with this error and the run fails (and is retried). */
 export class TimeLimitExceeded extends TroupeError {
   static override readonly code = "TIME_LIMIT_EXCEEDED";
@@ -217,6 +209,17 @@ export class MiddlewareError extends TroupeError {
 export class SkipMessage extends MiddlewareError {
   static override readonly code = "SKIP_MESSAGE";
   constructor(message = "message skipped") {
+    super(message);
+  }
+}
+
+/**
+ * A rate limiter had no slot; thrown inside an actor it fails the run, and Retries retries it
+ * quietly. A `MiddlewareError`, so that the `rateLimit` option's before-hook can fail a message with it.
+ */
+export class RateLimitExceeded extends MiddlewareError {
+  static override readonly code = "RATE_LIMIT_EXCEEDED";
+  constructor(message: string) {
     super(message);
   }
 }

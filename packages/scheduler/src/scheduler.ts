@@ -64,7 +64,7 @@ export class Scheduler {
   readonly store: ScheduleStore;
   /** Ms a claim is held before another process may take it over. */
   readonly lease: number;
-  /** @internal marks a Scheduler for the CLI. */
+  /** A `Symbol.for` marker by which the CLI recognises a Scheduler from any installed copy of this package. */
   readonly [MARKER] = true;
   private readonly schedules = new Map<string, Schedule>();
   private readonly runners = new Map<string, ScheduleRunner>();
