@@ -31,9 +31,18 @@ export function writeTypeProject(folder, examples, entries) {
     "types/exports.ts": typeUsage(entries.map((entry) => entry.specifier)),
     "types/exports-cjs.cts": typeUsage(entries.filter((entry) => entry.requireable).map((entry) => entry.specifier)),
   };
-  // testkit's example imports the target the user writes; its type is all it needs here.
+  // testkit's example imports the target and the transport the user writes; their types are all it needs here.
   sources["examples/my-target.ts"] =
     'import type { BrokerTarget } from "@troupe/testkit";\n\nexport declare const myTarget: BrokerTarget;\n';
+  sources["src/index.ts"] = [
+    'import type { Transport } from "@troupe/core";',
+    "",
+    "export interface MyTransport extends Transport {}",
+    "export declare class MyTransport {",
+    "  kill(): void;",
+    "}",
+    "",
+  ].join("\n");
   for (const example of examples) if (example.lang === "ts") sources[example.file] = example.code;
   writeFiles(folder, sources);
   for (const [name, settings] of Object.entries(RESOLUTIONS)) {
