@@ -15,6 +15,7 @@ import { PrivateRabbitmq } from "../../../test-support/private-rabbitmq.js";
 import { TcpProxy } from "../../../test-support/tcp-proxy.js";
 import { RabbitmqBroker } from "../src/index.js";
 import { withRawChannel } from "./support/amqp.js";
+import { HeldAcrossTheCut } from "./support/held-across-the-cut.js";
 
 const MESSAGES = 600;
 const DOOMED_EVERY = 10;
@@ -24,6 +25,10 @@ const OUTAGE = 8_000;
 const SLACK = 1_000;
 /** Names the broker's connections on the node, so a test can cut one of them. */
 const CONNECTION_NAME = "retry-outage";
+/** Failing attempts kept in hand across the cut (of concurrency 8, so other messages run through it too). */
+const IN_HAND = 4;
+/** The log line of the producer connection's loss: from then on, a retry cannot be written until the fault ends. */
+const PRODUCER_LOST = /^RabbitMQ producer connection .* lost/;
 
 /** Flaky message `n` fails this many times before a retry succeeds. */
 const failuresOf = (n: number) => 1 + (n % 3);
@@ -98,15 +103,19 @@ describe("retries during a RabbitMQ outage longer than connectTimeout", () => {
   });
 
   interface Fault {
-    /** Brings the fault on once the worker is busy, waits it out, ends it. */
-    run(): Promise<void>;
+    /** Brings the fault on once the worker is busy; resolves once it has (the producer connection may not know yet). */
+    begin(): Promise<void>;
+    /** Ends it, after `OUTAGE` ms. */
+    end(): Promise<void>;
     /** The log lines of the connections it cut: until the last of them, the worker may have had a message in hand that comes again. */
     cuts: RegExp;
   }
 
   /**
    * Sends the failing messages, lets `fault` hit while their retries and dead
-   * letters are being written, and accounts for every one of them once the queue drained.
+   * letters are being written (and while `IN_HAND` failing attempts wait for it, to
+   * write their retries during the outage), and accounts for every one of them once
+   * the queue drained.
    */
   async function failThrough(fault: Fault, url = node.url) {
     const lines: { at: number; text: string }[] = [];
@@ -118,6 +127,7 @@ describe("retries during a RabbitMQ outage longer than connectTimeout", () => {
     });
     const custody = new Custody();
     broker.addMiddleware(custody);
+    const held = new HeldAcrossTheCut(IN_HAND);
     const queueName = uniqueQueue("rmq_retry_outage");
     const worker = new Worker(broker, { concurrency: 8, queues: [queueName], workerTimeout: 200 });
     try {
@@ -135,7 +145,10 @@ describe("retries during a RabbitMQ outage longer than connectTimeout", () => {
         async (n: number) => {
           const retries = attempt(n);
           await sleep(40);
-          if (retries < failuresOf(n)) throw new Error(`attempt ${retries + 1} of ${n} fails`);
+          if (retries < failuresOf(n)) {
+            await held.keep(currentMessage().message.messageId);
+            throw new Error(`attempt ${retries + 1} of ${n} fails`);
+          }
           succeeded.set(n, (succeeded.get(n) ?? 0) + 1);
         },
         { broker, queueName, maxRetries: 5, minBackoff: 20, maxBackoff: 200 },
@@ -159,8 +172,18 @@ describe("retries during a RabbitMQ outage longer than connectTimeout", () => {
 
       await worker.start();
       await eventually(() => attempts.size >= MESSAGES / 6, "a sixth of the messages ran once", 30_000);
+      held.arm();
+      await eventually(() => held.full, `${IN_HAND} failing attempts are in hand`, 30_000);
       const started = Date.now();
-      await fault.run();
+      await fault.begin();
+      await eventually(
+        () => lines.some((line) => line.at >= started && PRODUCER_LOST.test(line.text)),
+        "the producer connection logged its loss",
+        30_000,
+      );
+      held.open();
+      await sleep(OUTAGE);
+      await fault.end();
       const over = Date.now();
       await broker.join(queueName, { timeout: 60_000 });
       await worker.stop({ timeout: 10_000 });
@@ -189,14 +212,18 @@ describe("retries during a RabbitMQ outage longer than connectTimeout", () => {
         rerunMessages: reranIds.size,
         unexplained: unexplained.length,
         notAcked: givenBack.size,
+        heldAcrossTheCut: held.ids.size,
         deadLetters: dead.length,
         outageMs: over - (from + SLACK),
         // From the end of the outage until the next retry was confirmed, and until each connection was back.
         recoveryMs: recovery === undefined ? undefined : recovery - over,
         reconnectedAfterMs: lines.flatMap((line) => /connection re-established .* after (\d+) ms/.exec(line.text)?.[1] ?? []).map(Number),
       };
-      return { figures, lines, cuts, lost, wrongEnd, unexplained, attempts, numbers };
+      // Each retry of a message held across the cut was due while the producer was away.
+      const heldNotGivenBack = [...held.ids].filter((id) => !givenBack.has(id));
+      return { figures, lines, cuts, lost, wrongEnd, unexplained, heldNotGivenBack, attempts, numbers };
     } finally {
+      held.open();
       await worker.stop({ timeout: 10_000 });
       await broker.close();
       await withRawChannel(async (channel) => {
@@ -208,6 +235,7 @@ describe("retries during a RabbitMQ outage longer than connectTimeout", () => {
   function expectAccountedFor(outcome: Awaited<ReturnType<typeof failThrough>>) {
     expect(rejections).toEqual([]);
     expect(outcome.figures.notAcked).toBeGreaterThan(0);
+    expect(outcome.heldNotGivenBack).toEqual([]);
     expect(outcome.lost).toEqual([]);
     expect(outcome.wrongEnd).toEqual([]);
     expect(outcome.unexplained).toEqual([]);
@@ -223,12 +251,11 @@ describe("retries during a RabbitMQ outage longer than connectTimeout", () => {
   }, async () => {
     let stopping = 0;
     const outcome = await failThrough({
-      async run() {
+      async begin() {
         stopping = Date.now();
         await node.stopApp();
-        await sleep(OUTAGE);
-        await node.startApp();
       },
+      end: () => node.startApp(),
       cuts: /^RabbitMQ (producer|consumer) connection .* lost/,
     });
     console.log(`stop_app ${OUTAGE / 1000} s: ${JSON.stringify(outcome.figures)}`);
@@ -247,16 +274,17 @@ describe("retries during a RabbitMQ outage longer than connectTimeout", () => {
     try {
       const outcome = await failThrough(
         {
-          async run() {
+          async begin() {
             proxy.refuse();
             const connections = await node.ctl("list_connections", "--quiet", "--no-table-headers", "pid", "client_properties");
             const producer = connections.split("\n").filter((line) => line.includes(`{"connection_name","${CONNECTION_NAME} producer"}`));
             expect(producer).toHaveLength(1);
             await node.ctl("close_connection", producer[0].split("\t")[0], "cut by a test");
-            await sleep(OUTAGE);
+          },
+          async end() {
             proxy.refuse(false);
           },
-          cuts: /^RabbitMQ producer connection .* lost/,
+          cuts: PRODUCER_LOST,
         },
         `amqp://guest:guest@127.0.0.1:${proxy.port}`,
       );

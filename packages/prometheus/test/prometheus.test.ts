@@ -1,4 +1,5 @@
 import { actor, currentMessage, MemoryBroker, Worker } from "@troupe/core";
+import { TestBroker } from "@troupe/core/testing";
 import { Prometheus } from "@troupe/prometheus";
 import { register as globalRegistry, Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
@@ -11,9 +12,8 @@ afterEach(async () => {
   for (const worker of workers.splice(0)) await worker.stop({ timeout: 1000 });
 });
 
-/** A memory broker with the middleware, a started worker, and the URL it serves metrics on. */
-async function setup(options: ConstructorParameters<typeof Prometheus>[0] = {}) {
-  const broker = new MemoryBroker({ logger: quietLogger });
+/** A memory broker (or the one given) with the middleware, a started worker, and the URL it serves metrics on. */
+async function setup(options: ConstructorParameters<typeof Prometheus>[0] = {}, broker = new MemoryBroker({ logger: quietLogger })) {
   const prometheus = new Prometheus({ port: 0, ...options });
   broker.addMiddleware(prometheus);
   const queueName = uniqueQueue("metrics");
@@ -131,11 +131,17 @@ describe("Prometheus middleware in one process", () => {
   });
 
   it("shows a delayed message held by the worker, and no longer once it has moved to its queue and run", async () => {
-    const { broker, worker, queueName, actors, url } = await setup();
+    // Virtual time: the message stays held until the test moves the clock to its eta. On the real
+    // clock a loaded process that stalled past the eta never saw the held state, and waited forever.
+    const testBroker = new TestBroker({ logger: quietLogger });
+    const { broker, worker, queueName, actors, url } = await setup({}, testBroker);
     await actors.later.sendWithOptions({ args: [], delay: 300 });
     const held = async () =>
       sumOf(parseExposition((await scrape(url)).body), "dramatiq_delayed_messages_inprogress", { actor_name: "later" });
     await until(async () => (await held()) === 1);
+    testBroker.clock.advance(299);
+    expect(await held()).toBe(1);
+    testBroker.clock.advance(1);
     await broker.join(queueName);
     await worker.join();
     const metrics = parseExposition((await scrape(url)).body);
