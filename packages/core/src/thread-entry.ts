@@ -3,7 +3,7 @@
  * (once per thread), which declares the actor and so registers its function, then calls
  * it in a message context whose signal the worker can abort. Tinypool loads this file.
  */
-import { threadId } from "node:worker_threads";
+import { receiveMessageOnPort, threadId } from "node:worker_threads";
 import { MessageContext, runInContext } from "./current-message.js";
 import { encodeThrown, reviveThrown } from "./error-transfer.js";
 import { assertJson } from "./json.js";
@@ -48,6 +48,11 @@ export default async function runThreadTask(task: ThreadTask): Promise<ThreadRep
   port.postMessage({ threadId } satisfies StartNotice);
   try {
     const fn = await actorFunction(task.module, message.actorName);
+    // Aborted before the call (the worker may not have read the start notice above, and then
+    // terminates this thread at once, giving nothing to wait for): the function never starts.
+    const pending = receiveMessageOnPort(port)?.message as AbortNotice | undefined;
+    if (pending) context.abort(reviveThrown(pending.abort));
+    if (context.aborted) throw context.signal.reason;
     const result = await runInContext(context, fn, task.args);
     if (result !== undefined) {
       try {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { MessageChannel } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort } from "node:worker_threads";
 import type { Tinypool } from "tinypool";
 import type { AnyActor } from "./actor.js";
 import { actorArguments } from "./actor-arguments.js";
@@ -81,7 +81,12 @@ export class ThreadPool {
     onAbortOf(context, (reason: unknown, options: RunAbortOptions) => {
       aborted = { reason };
       port1.postMessage({ abort: encodeThrown(reason) } satisfies AbortNotice);
-      // Not started yet (still queued for a thread): nothing to wait for.
+      // A start notice the thread posted may wait unread while this event loop is busy: read it
+      // now. Posted after the abort above, it is not seen here, but then the thread sees the
+      // abort before calling the function (thread-entry.ts), so the function never starts.
+      const notice = receiveMessageOnPort(port1)?.message as StartNotice | undefined;
+      if (notice) threadId = notice.threadId;
+      // Not started yet (still queued for a thread, or its thread still loading): nothing to wait for.
       const after = threadId === undefined ? 0 : (options.terminateAfter ?? DEFAULT_TERMINATE_AFTER);
       if (after <= 0) kill();
       else timer = setTimeout(kill, after);

@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import type { AnyActor, Broker, Message, ProcessOutcome } from "../src/index.js";
 
 // Pool threads run core's build (they import the fixtures with Node itself), so say so up front.
@@ -31,3 +33,24 @@ export function recordRuns(broker: Broker, ...actors: AnyActor[]): Run[] {
 
 /** The runs of one actor. */
 export const runsOf = (runs: Run[], actor: AnyActor) => runs.filter((run) => run.message.actorName === actor.actorName);
+
+/**
+ * A BroadcastChannel of its own, for `announcedSpinner` (given its `name`) to say that its
+ * function runs. `heard()` also reads the channel at once, so it holds while this event loop
+ * is blocked, when the listener cannot run.
+ */
+export function runningChannel() {
+  const name = `troupe-thread-running-${randomUUID()}`;
+  const channel = new BroadcastChannel(name);
+  let heard = false;
+  // Without a listener, a turn of the event loop would drop the message unread.
+  channel.onmessage = () => {
+    heard = true;
+  };
+  return {
+    name,
+    // Node takes a BroadcastChannel here too, where its types say MessagePort only.
+    heard: () => (heard ||= receiveMessageOnPort(channel as unknown as MessagePort) !== undefined),
+    close: () => channel.close(),
+  };
+}

@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { actor, TimeLimitExceeded } from "../src/index.js";
-import { busy, polite, spinner, whoAmI } from "./fixtures/thread-actors.mjs";
+import { actor, type MessageContext, TimeLimitExceeded } from "../src/index.js";
+import { announcedSpinner, busy, polite, spinner, whoAmI } from "./fixtures/thread-actors.mjs";
 import { sleep, until, useHarness } from "./harness.js";
-import { recordRuns, runsOf } from "./thread-harness.js";
+import { recordRuns, runningChannel, runsOf } from "./thread-harness.js";
 
 const threadIdOf = (result: unknown) => (result as { threadId: number }).threadId;
+
+/** Calls `fn` once `count` microtasks queued after this one have run: still before any I/O or message port event. */
+const afterMicrotasks = (count: number, fn: () => void): void => queueMicrotask(count > 0 ? () => afterMicrotasks(count - 1, fn) : fn);
+
+/** Blocks this event loop until `check()` holds, as a busy worker would; false if it did not within `timeout` ms. */
+function holdLoopUntil(check: () => boolean, timeout: number): boolean {
+  const deadline = performance.now() + timeout;
+  while (!check()) if (performance.now() > deadline) return false;
+  return true;
+}
 
 // Real worker_threads running core's build, as in threads.test.ts.
 describe("thread actors that must stop", () => {
@@ -73,18 +83,60 @@ describe("thread actors that must stop", () => {
 
   it("stop a thread actor that ignores its signal terminateAfter ms after MessageContext.abort", async () => {
     const h = current();
-    const runs = recordRuns(h.broker, spinner);
+    const runs = recordRuns(h.broker, announcedSpinner);
     const worker = await h.start({ threads: 1 });
-    await h.broker.enqueue(spinner.messageWithOptions({ args: [60_000], maxRetries: 0 }));
-    await until(() => worker.inFlight.size === 1, "the spinner to start");
-    await sleep(100);
-    const [context] = worker.inFlight;
-    const abortedAt = performance.now();
-    context.abort(new Error("stopped by an operator"), { terminateAfter: 150 });
-    await until(() => runs.length === 1, "the aborted run");
+    const running = runningChannel();
+    try {
+      await h.broker.enqueue(announcedSpinner.messageWithOptions({ args: [60_000, running.name], maxRetries: 0 }));
+      // In flight is not yet running: the pool's new thread may still be loading (for long on a
+      // loaded machine), and a run aborted before its function starts fails at once.
+      await until(() => worker.inFlight.size === 1 && running.heard(), "the spinner to run in its thread");
+      const [context] = worker.inFlight;
+      const abortedAt = performance.now();
+      context.abort(new Error("stopped by an operator"), { terminateAfter: 150 });
+      await until(() => runs.length === 1, "the aborted run");
+      const settledAfter = performance.now() - abortedAt;
+      expect((runs[0].outcome.error as Error).message).toBe("stopped by an operator");
+      // Not at once (the function gets its 150 ms), and well before the default 1 s grace.
+      expect(settledAfter).toBeGreaterThanOrEqual(140);
+      expect(settledAfter).toBeLessThan(900);
+    } finally {
+      running.close();
+    }
+  });
+
+  it("give a thread actor its terminateAfter when the worker is too busy to have heard that it started", async () => {
+    const h = current();
+    const runs = recordRuns(h.broker, whoAmI, announcedSpinner);
+    const worker = await h.start({ threads: 1 });
+    // An idle thread, loaded: the worker hands it the next message in the turn that starts its run.
+    await h.broker.enqueue(whoAmI.message());
+    await until(() => runs.length === 1, "the thread to be up");
+    const running = runningChannel();
+    let heard = false;
+    let abortedAt = 0;
+    h.broker.addMiddleware({
+      beforeProcessMessage(_broker, message) {
+        if (message.actorName !== announcedSpinner.actorName) return;
+        const context = [...worker.inFlight].find((c) => c.message === message) as MessageContext;
+        // Some microtasks on, the thread has the message; from then on this event loop is held
+        // until the function runs, so the thread's start notice is still unread at the abort.
+        afterMicrotasks(20, () => {
+          heard = holdLoopUntil(running.heard, 10_000);
+          abortedAt = performance.now();
+          context.abort(new Error("stopped as it started"), { terminateAfter: 150 });
+        });
+      },
+    });
+    try {
+      await h.broker.enqueue(announcedSpinner.messageWithOptions({ args: [60_000, running.name], maxRetries: 0 }));
+      await until(() => runsOf(runs, announcedSpinner).length === 1, "the aborted run");
+    } finally {
+      running.close();
+    }
     const settledAfter = performance.now() - abortedAt;
-    expect((runs[0].outcome.error as Error).message).toBe("stopped by an operator");
-    // Not at once (the function gets its 150 ms), and well before the default 1 s grace.
+    expect(heard).toBe(true);
+    expect((runsOf(runs, announcedSpinner)[0].outcome.error as Error).message).toBe("stopped as it started");
     expect(settledAfter).toBeGreaterThanOrEqual(140);
     expect(settledAfter).toBeLessThan(900);
   });

@@ -29,7 +29,9 @@ async function run(overlap: "allow" | "skip", completions: number) {
   const schedulerStore = new RedisScheduleStore({ url: REDIS_URL, namespace: `${namespace}:schedules` });
   const workerStore = new RedisScheduleStore({ url: REDIS_URL, namespace: `${namespace}:schedules` });
   consumer.addMiddleware(new ScheduleTracking({ store: workerStore }));
-  producer.addMiddleware({ afterEnqueue: (_b, message) => void events.push({ kind: "enqueue", id: message.messageId }) });
+  // Recorded before the message is sent: once Redis has it, the worker may start it before the
+  // producer hears back (it is woken in the same Redis step), so afterEnqueue could come after 'start'.
+  producer.addMiddleware({ beforeEnqueue: (_b, message) => void events.push({ kind: "enqueue", id: message.messageId }) });
   let failedOnce = false;
   actor(
     "slow",
