@@ -63,11 +63,11 @@ async function timed(threads: number, count: number, rounds: number): Promise<Ti
   const worker = new Worker(broker, { concurrency: count, threads });
   await worker.start();
   await broker.enqueueMany(Array.from({ length: threads }, () => compute.message(1_000_000)));
-  await worker.join();
+  await broker.join(compute.queueName);
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   await broker.enqueueMany(Array.from({ length: count }, () => compute.message(rounds)));
-  await worker.join();
+  await broker.join(compute.queueName);
   const wall = performance.now() - start;
   const cpuUsed = process.cpuUsage(cpuStart);
   await worker.stop();
